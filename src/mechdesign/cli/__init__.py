@@ -1,1 +1,5 @@
-"""cli subpackage."""
+"""The ``mechdesign`` command-line interface (typer + rich)."""
+
+from mechdesign.cli.app import app, main
+
+__all__ = ["app", "main"]
