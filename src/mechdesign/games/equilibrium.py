@@ -34,7 +34,7 @@ from mechdesign.games.results import (BNEVerification, Deviation, DominanceResul
 METHODS = ("pure", "lcp", "enum", "gambit")
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "pure": {"max_profiles": 10**6},
-    "lcp": {"max_pivots": 200_000, "polish": True},
+    "lcp": {"max_pivots": 200_000, "polish": True, "seed": 0},
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
 }
@@ -142,7 +142,8 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         ``pure``: ``max_profiles`` (default 10⁶) — refuse when more than this
         many pure-strategy profiles of all players but one would be searched;
         ``lcp``: ``max_pivots`` (200 000), ``polish`` (True: re-solve the
-        indifference equations on the supports found);
+        indifference equations on the supports found), ``seed`` (0: the seed of
+        the covering vector, which selects the equilibrium found);
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
@@ -336,7 +337,10 @@ def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: floa
     u1, u2, b1, b2, active = two_player_arrays(game)
     k1, k2, m1, m2 = u1.shape
     M, q = bayesian_lcp(u1, u2, b1, b2)
-    outcome = lemke(M, q, opts["max_pivots"])
+    # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
+    # type's row at the first pivot); seeded, so results are reproducible
+    d = 1.0 + np.random.default_rng(opts["seed"]).uniform(size=q.size)
+    outcome = lemke(M, q, d, opts["max_pivots"])
     if outcome.z is None:
         status = "iteration_limit" if outcome.status == "iteration_limit" else "failed"
         return EquilibriumResult(method="lcp", options=opts, status=status, equilibria=(),

@@ -35,6 +35,8 @@ import numpy as np
 
 #: Entries of a pivot column below this are treated as zero in the ratio test.
 PIVOT_TOL = 1e-12
+#: Relative size below which tableau entries count as rounding noise in ties.
+ZERO_TOL = 1e-10
 
 
 @dataclass(frozen=True)
@@ -47,46 +49,75 @@ class LemkeOutcome:
 
 
 def _lexmin(rows: np.ndarray, column: np.ndarray, rhs: np.ndarray, binv: np.ndarray) -> int:
-    """Row (among ``rows``) with the lexicographically smallest (rhs, B⁻¹ row) / column entry."""
-    ratios = rhs[rows] / column[rows]
+    """Row (among ``rows``) with the lexicographically smallest (rhs, B⁻¹ row) / column entry.
+
+    Entries below ``ZERO_TOL`` (relative to the largest) are rounding noise and
+    count as zero, so that noise divided by a small pivot entry cannot decide a tie.
+    """
+    values = rhs[rows]
+    values = np.where(np.abs(values) <= ZERO_TOL * max(1.0, float(np.abs(values).max())), 0.0, values)
+    ratios = values / column[rows]
     best = ratios.min()
-    tied = rows[ratios <= best + 1e-12 * max(1.0, abs(best))]
-    j = 0
-    while tied.size > 1 and j < binv.shape[1]:
-        vals = binv[tied, j] / column[tied]
-        low = vals.min()
-        tied = tied[vals <= low + 1e-12 * max(1.0, abs(low))]
-        j += 1
+    keep = ratios <= best + ZERO_TOL * max(1.0, abs(best))
+    tied = rows[keep]
+    if tied.size == 1:
+        return int(tied[0])
+    block = binv[tied]
+    block = np.where(np.abs(block) <= ZERO_TOL * max(1.0, float(np.abs(block).max())), 0.0, block)
+    block /= column[tied][:, None]
+    while tied.size > 1:
+        low, high = block.min(axis=0), block.max(axis=0)
+        differ = np.flatnonzero(high - low > ZERO_TOL * np.maximum(1.0, np.abs(low)))
+        if differ.size == 0:
+            break
+        j = differ[0]
+        keep = block[:, j] <= low[j] + ZERO_TOL * max(1.0, abs(low[j]))
+        tied, block = tied[keep], block[keep]
     return int(tied[0])
 
 
-def lemke(M: np.ndarray, q: np.ndarray, max_pivots: int) -> LemkeOutcome:
-    """Solve w = q + M z, w, z ≥ 0, wᵀz = 0 by Lemke's method (covering vector 1).
+def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> LemkeOutcome:
+    """Solve w = q + M z, w, z ≥ 0, wᵀz = 0 by Lemke's method with covering vector ``d > 0``.
 
-    A dense tableau B⁻¹[I | −M | −1 | q] is updated in place; ties in the ratio
-    test are broken lexicographically with the columns of B⁻¹, so the method
-    cannot cycle on degenerate problems.
+    Revised form: only B⁻¹ (n × n) and the basic solution are kept; each
+    pivot computes the entering column B⁻¹·(column) and applies a rank-one
+    update to the rows where that column is non-zero, O(n²) per pivot at worst. Ties in the ratio test
+    are broken lexicographically with the rows of B⁻¹, so the method cannot
+    cycle on degenerate problems.
     """
     n = q.size
     if np.all(q >= 0):
         return LemkeOutcome(np.zeros(n), "success", 0)
-    tableau = np.empty((n, 2 * n + 2))
-    tableau[:, :n] = np.eye(n)
-    tableau[:, n:2 * n] = -M
-    tableau[:, 2 * n] = -1.0
-    tableau[:, 2 * n + 1] = q
-    basis = np.arange(n)                      # variables: w_0..w_{n-1}, z_0..z_{n-1}, z0 = 2n
+    columns = np.ascontiguousarray(M.T)                # columns[j] = M[:, j]
+    binv = np.eye(n)
+    rhs = np.array(q, dtype=float)
+    basis = np.arange(n)                               # variables: w_0..w_{n-1}, z_0..z_{n-1}, z0 = 2n
     z0 = 2 * n
     all_rows = np.arange(n)
     # first pivot: z0 enters, the row with the lexicographically smallest (q, B⁻¹)/d leaves
-    r = _lexmin(all_rows, np.ones(n), tableau[:, -1], tableau[:, :n])
+    r = _lexmin(all_rows, d, rhs, binv)
     entering = z0
     pivots = 0
     while True:
-        column = tableau[:, entering].copy()
-        row = tableau[r] / column[r]
-        tableau -= np.outer(column, row)
-        tableau[r] = row
+        if entering < n:
+            column = binv[:, entering].copy()
+        elif entering < 2 * n:
+            column = -(binv @ columns[entering - n])
+        else:
+            column = -(binv @ d)
+        if pivots:
+            candidates = all_rows[column > PIVOT_TOL]
+            if candidates.size == 0:
+                return LemkeOutcome(None, "ray_termination", pivots)
+            r = _lexmin(candidates, column, rhs, binv)
+        pivot = column[r]
+        row = binv[r] / pivot
+        value = rhs[r] / pivot
+        touched = np.flatnonzero(column)
+        binv[touched] -= column[touched, None] * row
+        binv[r] = row
+        rhs -= column * value
+        rhs[r] = value
         leaving = int(basis[r])
         basis[r] = entering
         pivots += 1
@@ -95,14 +126,9 @@ def lemke(M: np.ndarray, q: np.ndarray, max_pivots: int) -> LemkeOutcome:
         entering = leaving + n if leaving < n else leaving - n
         if pivots >= max_pivots:
             return LemkeOutcome(None, "iteration_limit", pivots)
-        column = tableau[:, entering]
-        candidates = all_rows[column > PIVOT_TOL]
-        if candidates.size == 0:
-            return LemkeOutcome(None, "ray_termination", pivots)
-        r = _lexmin(candidates, column, tableau[:, -1], tableau[:, :n])
     z = np.zeros(n)
     in_z = (basis >= n) & (basis < 2 * n)
-    z[basis[in_z] - n] = tableau[in_z, -1]
+    z[basis[in_z] - n] = rhs[in_z]
     return LemkeOutcome(np.clip(z, 0.0, None), "success", pivots)
 
 
