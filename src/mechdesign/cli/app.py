@@ -9,6 +9,7 @@ import typer
 
 from mechdesign.cli import check as check_commands
 from mechdesign.cli import examples as example_commands
+from mechdesign.cli import games as game_commands
 
 app = typer.Typer(
     name="mechdesign",
@@ -33,7 +34,7 @@ def _root(version: Optional[bool] = typer.Option(None, "--version", callback=_ve
     """Bayesian mechanism design from the command line."""
 
 
-for module in (check_commands, example_commands):
+for module in (check_commands, example_commands, game_commands):
     module.register(app)
 
 
