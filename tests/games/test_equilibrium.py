@@ -1,0 +1,233 @@
+"""BNE verification and solvers: known answers, cross-method agreement, invariance, bad input."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import mechdesign as md
+from mechdesign.errors import SolverError, SpecError
+
+from gametools import brute_force_pure, pure_tuple, random_game, same_profile
+
+PAYOFF_ATOL = 1e-9
+
+
+# ------------------------------------------------------------------ known answers
+def test_first_price_pure_bne_match_brute_force(first_price):
+    # the brute-force enumeration in conftest (independent code) is the reference
+    found = {pure_tuple(eq) for eq in md.solve_bne(first_price, method="pure").equilibria}
+    truth = brute_force_pure(first_price)
+    assert truth and found == truth
+
+
+def test_first_price_three_bids_values_zero_to_four():
+    game = md.BayesianGame.from_mechanism(md.examples.first_price_auction(bids=[0, 1, 2], values=[0, 1, 2, 3, 4]))
+    result = md.solve_bne(game, method="pure")
+    assert {pure_tuple(eq) for eq in result.equilibria} == brute_force_pure(game)
+    assert all(eq.epsilon <= PAYOFF_ATOL for eq in result.equilibria)
+
+
+def test_second_price_truthful_is_weakly_dominant():
+    # Vickrey: bidding one's value is weakly dominant (seed 000 / Tadelis 14.3, VCG truthful in dominant strategies)
+    game = md.BayesianGame.from_mechanism(md.examples.second_price_auction(bids=[0, 1, 2, 3], values=[0, 1, 2, 3]))
+    result = md.dominant_strategy_equilibria(game)
+    truthful = ((0, 1, 2, 3), (0, 1, 2, 3))
+    assert truthful in {pure_tuple(eq) for eq in result.equilibria}
+    for i in range(2):
+        for t in range(4):
+            assert t in result.dominant[i][t]
+    # overbidding is not dominant: value 1 bidding 2 loses 1/2 against a bid of 2 (tie, pays 2 w.p. 1/2)
+    assert 2 not in result.dominant[0][1]
+    assert not md.dominant_strategy_equilibria(game, strict=True).exists   # ties make dominance weak only
+
+
+def test_first_price_has_no_dominant_strategy_equilibrium(first_price):
+    assert not md.dominant_strategy_equilibria(first_price)
+    assert "dominant" in md.dominant_strategy_equilibria(first_price).summary()
+
+
+def battle_of_sexes():
+    """A has one type; B is friendly (wants to meet A) or unfriendly (wants to avoid A), each w.p. 1/2.
+
+    Actions 0 = opera, 1 = fight. A: (O,O) -> 2, (F,F) -> 1. Friendly B: (O,O) -> 1, (F,F) -> 2.
+    Unfriendly B: (O,F) -> 2, (F,O) -> 1 (Osborne, *An Introduction to Game Theory*, Example 276.1 style).
+    """
+    P = np.zeros((1, 2, 2, 2, 2))
+    P[0, :, 0, 0, 0] = 2
+    P[0, :, 1, 1, 0] = 1
+    P[0, 0, 0, 0, 1], P[0, 0, 1, 1, 1] = 1, 2
+    P[0, 1, 0, 1, 1], P[0, 1, 1, 0, 1] = 2, 1
+    return md.BayesianGame.from_arrays(prior=md.IndependentPrior([[1.0], [0.5, 0.5]]), payoffs=P,
+                                       players=["A", "B"], type_labels=[["-"], ["friendly", "unfriendly"]],
+                                       action_labels=[["opera", "fight"]] * 2)
+
+
+def bos_equilibria():
+    """Worked out by hand. Let p = P(A plays opera), q_f, q_u = P(opera) for B's types.
+    Friendly B is indifferent iff p = 2/3, unfriendly iff p = 1/3; A is indifferent iff
+    (q_f + q_u)/2 * 2 = (2 - q_f - q_u)/2, i.e. q_f + q_u = 2/3.
+    * p = 1: friendly -> opera, unfriendly -> fight, q_f + q_u = 1 > 2/3 so A -> opera: a pure BNE.
+    * p = 2/3: unfriendly -> fight (4/3 > 1/3), so q_f = 2/3.
+    * p = 1/3: friendly -> fight (4/3 > 1/3), so q_u = 2/3.
+    * p = 0 fails (both B types then give q_f + q_u = 1, so A wants opera); any other p makes
+      both B types pure with q_f + q_u ∈ {0, 1}, contradicting A's choice.
+    """
+    def prof(p, qf, qu):
+        return [np.array([[p, 1 - p]]), np.array([[qf, 1 - qf], [qu, 1 - qu]])]
+    return [prof(1, 1, 0), prof(Fraction(2, 3), Fraction(2, 3), 0), prof(Fraction(1, 3), 0, Fraction(2, 3))]
+
+
+def _as_float(profile):
+    return [np.asarray(s, dtype=float) for s in profile]
+
+
+def test_battle_of_sexes_pure_and_mixed():
+    game = battle_of_sexes()
+    truth = [_as_float(p) for p in bos_equilibria()]
+    for profile in truth:
+        assert md.verify_bne(game, profile).epsilon <= PAYOFF_ATOL
+    pure = md.solve_bne(game, method="pure").equilibria
+    assert [pure_tuple(e) for e in pure] == [((0,), (0, 1))]
+    found = md.solve_bne(game, method="enum").equilibria
+    assert len(found) == 3
+    for profile in truth:
+        assert sum(all(np.allclose(a, b, atol=1e-9) for a, b in zip(eq.mixed(), profile)) for eq in found) == 1
+    lcp = md.solve_bne(game, method="lcp").equilibria[0]
+    assert any(all(np.allclose(a, b, atol=1e-9) for a, b in zip(lcp.mixed(), profile)) for profile in truth)
+
+
+def test_verify_reports_the_deviation():
+    game = battle_of_sexes()
+    check = md.verify_bne(game, [np.array([1]), np.array([1, 0])])   # A fight, friendly fight, unfriendly opera
+    # A's gain: opera earns (0 + 2)/2 = 1, fight earns 1/2
+    assert not check.holds
+    assert check.epsilon == pytest.approx(0.5)
+    assert (check.worst.player, check.worst.action) == ("A", "opera")
+    assert "NOT a BNE" in check.summary()
+    assert check.to_dict()["worst"]["gain"] == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------ cross-method
+@pytest.mark.parametrize("seed", range(12))
+def test_lcp_finds_an_equilibrium_enum_lists(seed):
+    shapes = [(2, 2), (2, 3), (3, 2)]
+    game = random_game(seed, k=shapes[seed % 3], m=shapes[(seed // 3) % 3], correlated=seed % 2 == 1)
+    lcp = md.solve_bne(game, method="lcp")
+    enum = md.solve_bne(game, method="enum")
+    assert lcp.success and enum.success
+    assert lcp.equilibria[0].epsilon <= PAYOFF_ATOL
+    assert any(same_profile(lcp.equilibria[0], eq) for eq in enum.equilibria)
+    assert all(eq.epsilon <= PAYOFF_ATOL for eq in enum.equilibria)
+
+
+def test_pure_equilibria_are_listed_by_enum():
+    for seed in range(6):
+        game = random_game(100 + seed, k=(2, 2), m=(2, 3))
+        pure = md.solve_bne(game, method="pure").equilibria
+        enum = md.solve_bne(game, method="enum").equilibria
+        for eq in pure:
+            assert any(same_profile(eq, other) for other in enum)
+
+
+def test_lcp_on_larger_game_and_zero_probability_type():
+    rng = np.random.default_rng(7)
+    game = md.BayesianGame.from_arrays(prior=md.IndependentPrior([[0.5, 0.0, 0.5], [0.2, 0.3, 0.5]]),
+                                       payoffs=rng.normal(size=(3, 3, 4, 4, 2)))
+    result = md.solve_bne(game, method="lcp")
+    assert result.success and result.equilibria[0].epsilon <= PAYOFF_ATOL
+    large = random_game(11, k=(6, 6), m=(6, 6))
+    assert md.solve_bne(large, method="lcp").equilibria[0].epsilon <= PAYOFF_ATOL
+
+
+def test_pure_three_players_against_brute_force():
+    rng = np.random.default_rng(5)
+    payoffs = rng.integers(0, 3, size=(2, 2, 2, 2, 2, 2, 3)).astype(float)   # ties on purpose
+    game = md.BayesianGame.from_arrays(prior=md.IndependentPrior([[0.5, 0.5]] * 3), payoffs=payoffs)
+    found = {pure_tuple(e) for e in md.solve_bne(game, method="pure").equilibria}
+    assert found == brute_force_pure(game)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), shift=st.floats(-5, 5), scale=st.floats(0.1, 10))
+def test_invariance_to_affine_payoff_changes(seed, shift, scale):
+    # shifting a player's payoffs by a constant and scaling by a positive number keeps the BNE
+    game = random_game(seed, k=(2, 2), m=(2, 2))
+    moved = md.BayesianGame.from_arrays(prior=game.prior, payoffs=game.payoffs * scale + shift)
+    a = {pure_tuple(e) for e in md.solve_bne(game, method="pure").equilibria}
+    b = {pure_tuple(e) for e in md.solve_bne(moved, method="pure").equilibria}
+    assert a == b
+    eq = md.solve_bne(moved, method="lcp").equilibria[0]
+    assert md.verify_bne(game, eq.strategies).epsilon <= 1e-8
+
+
+def test_relabelling_players_swaps_equilibria():
+    game = random_game(21, k=(2, 3), m=(3, 2))
+    swapped = md.BayesianGame.from_arrays(
+        prior=md.JointPrior(game.prior.joint().T),
+        payoffs=game.payoffs.transpose(1, 0, 3, 2, 4)[..., ::-1])
+    a = {pure_tuple(e) for e in md.solve_bne(game, method="pure").equilibria}
+    b = {tuple(reversed(pure_tuple(e))) for e in md.solve_bne(swapped, method="pure").equilibria}
+    assert a == b
+
+
+# ------------------------------------------------------------------ results
+def test_result_objects(first_price):
+    result = md.solve_bne(first_price, method="pure")
+    data = result.to_dict()
+    assert data["method"] == "pure" and data["status"] == "success"
+    assert data["options"]["max_profiles"] == 10**6
+    assert "equilibri" in result.summary() and "B1" in result.equilibria[0].summary()
+    eq = result.equilibria[0]
+    assert eq.is_pure and eq.strategies[0].dtype.kind == "i" and not eq.strategies[0].flags.writeable
+    import json
+    json.dumps(data)
+
+
+def test_no_pure_equilibrium_status():
+    # matching pennies with one type each: no pure equilibrium
+    P = np.zeros((1, 1, 2, 2, 2))
+    P[0, 0, :, :, 0] = [[1, -1], [-1, 1]]
+    P[0, 0, :, :, 1] = [[-1, 1], [1, -1]]
+    game = md.BayesianGame.from_arrays(prior=md.IndependentPrior([[1.0], [1.0]]), payoffs=P)
+    assert md.solve_bne(game, method="pure").status == "no_equilibrium"
+    eq = md.solve_bne(game, method="lcp").equilibria[0]
+    assert np.allclose(eq.mixed()[0], 0.5) and np.allclose(eq.mixed()[1], 0.5)
+
+
+# ------------------------------------------------------------------ bad input
+def test_unknown_method(first_price):
+    with pytest.raises(SpecError, match="method: one of"):
+        md.solve_bne(first_price, method="magic")
+
+
+def test_lcp_on_three_players_points_to_gambit():
+    game = md.BayesianGame.from_arrays(prior=md.IndependentPrior([[1.0]] * 3), payoffs=np.zeros((1, 1, 1, 2, 2, 2, 3)))
+    with pytest.raises(SpecError, match="gambit"):
+        md.solve_bne(game, method="lcp")
+    with pytest.raises(SpecError, match="2-player"):
+        md.solve_bne(game, method="enum")
+
+
+def test_pure_refuses_above_max_profiles(first_price):
+    with pytest.raises(SolverError, match="max_profiles"):
+        md.solve_bne(first_price, method="pure", options={"max_profiles": 10})
+
+
+def test_enum_refuses_above_max_pairs():
+    with pytest.raises(SolverError, match="max_pairs"):
+        md.solve_bne(random_game(0, k=(3, 3), m=(3, 3)), method="enum", options={"max_pairs": 5})
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"bogus": 1}, "unknown"), ({"max_profiles": 0}, "positive integer"), ("fast", "dict")])
+def test_bad_options(first_price, options, match):
+    with pytest.raises(SpecError, match=match):
+        md.solve_bne(first_price, method="pure", options=options)
+
+
+def test_not_a_game():
+    with pytest.raises(SpecError, match="game"):
+        md.verify_bne("game", [])
+    with pytest.raises(SpecError, match="game"):
+        md.dominant_strategy_equilibria(None)
