@@ -149,11 +149,15 @@ class Mechanism:
         return v.index(action, f"action of player {self.env.players[i]!r}", self.n_actions[i])
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome g(a) at an action profile (a tuple of action indices)."""
+        """The outcome g(a) at an action profile (a tuple of action indices).
+
+        ``alternative`` is set whenever g(a) picks one alternative for sure.
+        """
         prof = v.profile(profile, "profile", self.n_actions)
-        alt = None if self._indices is None else self.env.alternatives[int(self._indices[prof])]
-        return Outcome(lottery=np.array(self.decision[prof]), transfers=np.array(self._transfers[prof]),
-                       alternative=alt)
+        lottery = np.array(self.decision[prof])
+        sure = np.flatnonzero(lottery == 1.0)
+        alt = self.env.alternatives[int(sure[0])] if sure.size == 1 else None
+        return Outcome(lottery=lottery, transfers=np.array(self._transfers[prof]), alternative=alt)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description: environment, actions, decision and transfers."""
