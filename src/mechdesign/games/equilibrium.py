@@ -277,17 +277,19 @@ def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: floa
         interim = batch_interim(game, last, pure, joint)
         best = interim >= interim.max(axis=2, keepdims=True) - tol
         best[:, ~active[last], :] = True
-        cand_rows, cand_strats = [], []
-        for b in range(codes.size):
+        unique = np.all(best.sum(axis=2) == 1, axis=1)            # one best response per type: vectorised
+        cand_rows = [np.flatnonzero(unique)]
+        cand_strats = [best[unique].argmax(axis=2)]
+        for b in np.flatnonzero(~unique):                          # ties: every combination of best responses
             choices = [np.flatnonzero(best[b, t]) for t in range(game.n_types[last])]
-            for combo in itertools.product(*choices):
-                cand_rows.append(b)
-                cand_strats.append(combo)
-        if not cand_rows:
+            combos = np.array(list(itertools.product(*choices)), dtype=np.intp)
+            cand_rows.append(np.full(len(combos), b))
+            cand_strats.append(combos)
+        rows = np.concatenate(cand_rows)
+        if rows.size == 0:
             continue
-        rows = np.asarray(cand_rows)
         profile = [None if j == last else pure[j][rows] for j in range(n)]
-        profile[last] = np.asarray(cand_strats, dtype=np.intp).reshape(rows.size, game.n_types[last])
+        profile[last] = np.concatenate(cand_strats).astype(np.intp).reshape(rows.size, game.n_types[last])
         ok = np.ones(rows.size, dtype=bool)
         for j in searched:   # do the searched players best respond too?
             interim_j = batch_interim(game, j, profile, joint)
