@@ -144,7 +144,7 @@ def client(scheduler: Any = None):
             from distributed import LocalCluster
 
             cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
             _clients["local"] = Client(cluster, set_as_default=False)
         return _clients["local"]
 
@@ -172,7 +172,7 @@ def _run_dask(c, kernel: Callable[..., Any], tasks: list[Any], shared: tuple, re
     out: list[Any] = [None] * len(tasks)
     done = 0
     try:
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=c.loop):
             out[position[future.key]] = future.result()
             done += 1
             report(done, len(tasks))
