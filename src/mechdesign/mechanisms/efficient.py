@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign.compute.backends import Compute, compute_options
+from mechdesign.mechanisms import blockwise
 from mechdesign.model.environment import Environment
 
 TIES = ("lowest", "uniform")
@@ -16,7 +20,8 @@ def _tie_tolerance(env: Environment) -> float:
     return 1e-12 * max(1.0, env.scale()) * env.n_players
 
 
-def efficient_decision(env: Environment, ties: str = "lowest") -> np.ndarray:
+def efficient_decision(env: Environment, ties: str = "lowest", *, chunk_size: int | None = None, memory_limit: int | None = None,
+                       backend: str = "numpy", scheduler: Any = None, progress: Any = None) -> np.ndarray:
     """The first-best decision rule.
 
     Parameters
@@ -29,6 +34,9 @@ def efficient_decision(env: Environment, ties: str = "lowest") -> np.ndarray:
         maximisers. Alternatives whose total value is within ``1e-12 ·
         max(1, scale) · N`` of the maximum count as maximisers (floating-point
         sums of equal numbers may differ in the last bits).
+    chunk_size, memory_limit, backend, scheduler, progress
+        Execution options (see :mod:`mechdesign.compute`): build block by
+        block, in this process or on a Dask cluster; the result is the same.
 
     Returns
     -------
@@ -39,6 +47,10 @@ def efficient_decision(env: Environment, ties: str = "lowest") -> np.ndarray:
     if not isinstance(env, Environment):
         raise v.fail("env", "an Environment", type(env).__name__)
     ties = v.choice(ties, "ties", TIES)
+    opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    if opts != Compute():
+        function = blockwise.EfficientFunction(env, ties, _tie_tolerance(env))
+        return blockwise.assemble(env, function, opts, 8 * 3 * env.n_alternatives, "efficient decision")
     total = env.total_valuation()
     best = total.max(axis=-1, keepdims=True)
     is_max = total >= best - _tie_tolerance(env)

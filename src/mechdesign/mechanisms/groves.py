@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign.compute.backends import Compute, compute_options
+from mechdesign.mechanisms import blockwise
 from mechdesign.mechanisms.direct import DirectMechanism
-from mechdesign.mechanisms.efficient import chosen_value, chosen_welfare, efficient_decision
+from mechdesign.mechanisms.efficient import TIES, _tie_tolerance, chosen_value, chosen_welfare, efficient_decision
 from mechdesign.model.environment import Environment
 
 
@@ -81,7 +83,9 @@ def _validate_h(env: Environment, h: Any) -> list[np.ndarray]:
     return out
 
 
-def groves(env: Environment, h: Any, *, ties: str = "lowest", name: str = "Groves") -> DirectMechanism:
+def groves(env: Environment, h: Any, *, ties: str = "lowest", name: str = "Groves", lazy: bool = False, chunk_size: int | None = None,
+           memory_limit: int | None = None, backend: str = "numpy", scheduler: Any = None,
+           progress: Any = None) -> DirectMechanism:
     """A Groves mechanism: efficient decision and m_i = Σ_{j≠i} u_j(x*, θ̂_j) + h_i(θ̂_-i).
 
     Parameters
@@ -99,8 +103,19 @@ def groves(env: Environment, h: Any, *, ties: str = "lowest", name: str = "Grove
         Tie-breaking of the efficient decision (see :func:`efficient_decision`).
     name : str
         Name shown in reports.
+    lazy : bool
+        Return a :class:`~mechdesign.LazyDirectMechanism` that computes each
+        block of profiles when an audit reads it instead of storing the arrays
+        (for environments too large for memory); its numbers are identical.
+    chunk_size, memory_limit, backend, scheduler, progress
+        Execution options (see :mod:`mechdesign.compute`): build block by
+        block, in this process or on a Dask cluster; the result is the same.
     """
     env = _check_env(env)
+    opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    if lazy or opts != Compute():
+        function = blockwise.GrovesFunction(env, v.choice(ties, "ties", TIES), _tie_tolerance(env), _validate_h(env, h))
+        return blockwise.build(env, function, name, lazy, opts)
     decision = efficient_decision(env, ties=ties)
     hs = _validate_h(env, h)
     welfare = chosen_welfare(env, decision)
@@ -131,11 +146,34 @@ def clarke_pivot(env: Environment) -> list[np.ndarray]:
     return pivots
 
 
-def vcg(env: Environment, *, ties: str = "lowest") -> DirectMechanism:
+def vcg(env: Environment, *, ties: str = "lowest", lazy: bool = False, chunk_size: int | None = None,
+        memory_limit: int | None = None, backend: str = "numpy", scheduler: Any = None,
+        progress: Any = None) -> DirectMechanism:
     """The Vickrey–Clarke–Groves mechanism: Groves with the Clarke pivot.
 
     Each player pays the externality she imposes on the others,
     max_x Σ_{j≠i} u_j(x, θ_j) − Σ_{j≠i} u_j(x*(θ), θ_j) ≥ 0. In a single-item
     auction this is the second-price auction.
+
+    Parameters
+    ----------
+    env : Environment
+        Private values.
+    ties : {"lowest", "uniform"}
+        Tie-breaking of the efficient decision (see :func:`efficient_decision`).
+    lazy : bool
+        Return a :class:`~mechdesign.LazyDirectMechanism` that computes each
+        block of profiles when an audit reads it instead of storing the arrays
+        (for environments too large for memory); its numbers are identical.
+    chunk_size, memory_limit, backend, scheduler, progress
+        Execution options (see :mod:`mechdesign.compute`): build block by
+        block, in this process or on a Dask cluster; the result is the same.
     """
+    env = _check_env(env)
+    opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    if lazy or opts != Compute():
+        if not env.private_values:
+            raise v.fail("env", "private values (the Clarke pivot must not depend on θ_i)", "interdependent values")
+        function = blockwise.GrovesFunction(env, v.choice(ties, "ties", TIES), _tie_tolerance(env), None)
+        return blockwise.build(env, function, "VCG", lazy, opts)
     return groves(env, clarke_pivot(env), ties=ties, name="VCG")

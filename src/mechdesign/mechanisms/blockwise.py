@@ -1,0 +1,203 @@
+"""The efficient decision, Groves/VCG and AGV transfers computed one block of profiles at a time.
+
+These are the block versions of :mod:`.efficient`, :mod:`.groves` and
+:mod:`.agv`, with the same arithmetic in the same order, so a mechanism built
+block by block (``chunk_size=``, ``backend="dask"``) or evaluated lazily
+(``lazy=True``, a :class:`~mechdesign.LazyDirectMechanism`) has exactly the
+numbers of the one built in one go.
+
+A block is given as one array of type indices per player (``types``); the
+block is their Cartesian product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mechdesign.compute.backends import Compute
+from mechdesign.compute.blocks import BlockPlan, fold, tile_sums
+from mechdesign.model.environment import Environment
+from mechdesign.model.prior import IndependentPrior
+
+
+def utility_on(env: Environment, j: int, types: tuple[np.ndarray, ...], drop: int | None = None) -> np.ndarray:
+    """u_j(x, θ) on the block, broadcastable to its shape + (|X|,).
+
+    With ``drop=i`` player i's axis has length 1 (u_j must not depend on θ_i:
+    private values, j ≠ i).
+    """
+    u = env.valuations[j]
+    if u.ndim == 2:
+        shape = [1] * env.n_players + [env.n_alternatives]
+        shape[j] = len(types[j])
+        return u[types[j]].reshape(shape)
+    grid = list(types)
+    if drop is not None:
+        grid[drop] = grid[drop][:1]
+    return u[np.ix_(*grid)]
+
+
+def _shape(types: tuple[np.ndarray, ...]) -> tuple[int, ...]:
+    return tuple(len(t) for t in types)
+
+
+def efficient_block(env: Environment, types: tuple[np.ndarray, ...], ties: str, tol: float) -> np.ndarray:
+    """The first-best decision on the block (as :func:`.efficient.efficient_decision`)."""
+    total = np.zeros((*_shape(types), env.n_alternatives))
+    for i in range(env.n_players):
+        total += utility_on(env, i, types)
+    is_max = total >= total.max(axis=-1, keepdims=True) - tol
+    if ties == "lowest":
+        return np.argmax(is_max, axis=-1)
+    return is_max / is_max.sum(axis=-1, keepdims=True)
+
+
+def chosen_value_block(env: Environment, types: tuple[np.ndarray, ...], decision: np.ndarray, i: int) -> np.ndarray:
+    """u_i(x(θ), θ) on the block (as :func:`.efficient.chosen_value`)."""
+    u = np.broadcast_to(utility_on(env, i, types), (*_shape(types), env.n_alternatives))
+    if decision.ndim == env.n_players:
+        return np.take_along_axis(u, decision[..., None], axis=-1)[..., 0]
+    return (decision * u).sum(axis=-1)
+
+
+class EfficientFunction:
+    """Block function of the first-best decision: ``f(types) -> decision`` (picklable)."""
+
+    def __init__(self, env: Environment, ties: str, tol: float):
+        self.env, self.ties, self.tol = env, ties, tol
+
+    def __call__(self, types: tuple[np.ndarray, ...]) -> np.ndarray:
+        return efficient_block(self.env, types, self.ties, self.tol)
+
+
+class GrovesFunction:
+    """Block function of a Groves mechanism: ``f(types) -> (decision, transfers)`` (picklable).
+
+    ``pivots`` holds h_i as arrays over θ_-i, one per player; None means the
+    Clarke pivot h_i = −max_x Σ_{j≠i} u_j(x, θ_j), computed on each block.
+    """
+
+    def __init__(self, env: Environment, ties: str, tol: float, pivots: list[np.ndarray] | None):
+        self.env, self.ties, self.tol, self.pivots = env, ties, tol, pivots
+
+    def pivot(self, types: tuple[np.ndarray, ...], i: int) -> np.ndarray:
+        """h_i on the block, with player i's axis of length 1."""
+        env = self.env
+        if self.pivots is None:
+            without_i = np.zeros([1] * env.n_players + [env.n_alternatives])
+            for j in range(env.n_players):
+                if j != i:
+                    without_i = without_i + utility_on(env, j, types, drop=i)
+            return -without_i.max(axis=-1)
+        others = [t for j, t in enumerate(types) if j != i]
+        return np.expand_dims(self.pivots[i][np.ix_(*others)] if others else self.pivots[i], axis=i)
+
+    def __call__(self, types: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+        env = self.env
+        decision = efficient_block(env, types, self.ties, self.tol)
+        values = [chosen_value_block(env, types, decision, i) for i in range(env.n_players)]
+        welfare = values[0].copy()
+        for i in range(1, env.n_players):
+            welfare += values[i]
+        transfers = np.empty((*_shape(types), env.n_players))
+        for i in range(env.n_players):
+            transfers[..., i] = welfare - values[i] + self.pivot(types, i)
+        return decision, transfers
+
+
+class AgvFunction:
+    """Block function of the AGV mechanism from the expected externalities E_i(θ_i) (picklable)."""
+
+    def __init__(self, decide: EfficientFunction, externality: list[np.ndarray]):
+        self.decide, self.externality = decide, externality
+
+    def __call__(self, types: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+        env = self.decide.env
+        n = env.n_players
+        shape = _shape(types)
+        decision = self.decide(types)
+        transfers = np.zeros((*shape, n))
+        for i in range(n):
+            own = [1] * n
+            own[i] = shape[i]
+            e_i = self.externality[i][types[i]].reshape(own)
+            transfers[..., i] += e_i
+            for j in range(n):
+                if j != i:
+                    transfers[..., j] -= e_i / (n - 1)
+        return decision, transfers
+
+
+def _evaluate(block, func):
+    return func(block.grid)
+
+
+def assemble(env: Environment, func, opts: Compute, bytes_per_profile: int, description: str):
+    """Evaluate a block function on every profile and write the blocks into whole arrays."""
+    plan = BlockPlan(env.n_types, None, opts.block_profiles(bytes_per_profile, env.n_profiles))
+    parts = opts.run(_evaluate, plan.blocks, func, description=description)
+    first = parts[0] if not isinstance(parts[0], tuple) else parts[0][0]
+    decision = np.empty((*env.n_types, *first.shape[env.n_players:]), dtype=first.dtype)
+    transfers = np.empty((*env.n_types, env.n_players)) if isinstance(parts[0], tuple) else None
+    for block, part in zip(plan.blocks, parts):
+        if transfers is None:
+            decision[block.region] = part
+        else:
+            decision[block.region], transfers[block.region] = part
+    return decision if transfers is None else (decision, transfers)
+
+
+def _externality_block(task, env: Environment, decide: EfficientFunction):
+    """Tile sums of belief(t, o) · Σ_{j≠i} u_j(x*(θ), θ) over a block with player i's axis whole."""
+    i, block = task
+    types = block.grid
+    decision = decide(types)
+    values = [chosen_value_block(env, types, decision, j) for j in range(env.n_players)]
+    others = None
+    for j in range(env.n_players):
+        if j != i:
+            others = values[j].copy() if others is None else others + values[j]
+    if others is None:
+        others = np.zeros(block.shape)
+    rows = np.moveaxis(others, i, -1).reshape(block.size, env.n_types[i])         # (o, t)
+    prior = env.prior
+    if isinstance(prior, IndependentPrior):
+        w = np.ones(1)
+        for j, m in enumerate(prior.marginals):
+            if j != i:
+                w = np.multiply.outer(w, m[block.region[j]]).ravel()
+        weighted = rows * w[:, None]
+    else:
+        joint = np.moveaxis(prior.joint()[block.region], i, -1).reshape(block.size, env.n_types[i])
+        weighted = rows * joint
+    return tile_sums(weighted, block.size // block.n_tiles)
+
+
+def expected_externality_blocks(env: Environment, decide: EfficientFunction, opts: Compute) -> list[np.ndarray]:
+    """E_i(θ_i) = E[Σ_{j≠i} u_j(x*(θ), θ) | θ_i] per player, by blocks (types of probability 0 get 0)."""
+    tasks = []
+    for i in range(env.n_players):
+        size = opts.block_profiles(8 * (4 * env.n_alternatives + 2 * env.n_players), env.n_profiles)
+        tasks += [(i, block) for block in BlockPlan(env.n_types, i, size)]
+    parts = opts.run(_externality_block, tasks, env, decide, description="expected externalities")
+    out = []
+    for i in range(env.n_players):
+        total = fold([p for (j, _), p in zip(tasks, parts) if j == i])
+        if isinstance(env.prior, IndependentPrior):
+            out.append(total)
+        else:
+            mass = env.prior.marginal(i)
+            out.append(np.where(mass > 0, total / np.where(mass > 0, mass, 1.0), 0.0))
+    return out
+
+
+def build(env: Environment, func, name: str, lazy: bool, opts: Compute):
+    """A :class:`LazyDirectMechanism` over ``func`` (``lazy=True``) or the arrays assembled by blocks."""
+    from mechdesign.mechanisms.direct import DirectMechanism
+    from mechdesign.mechanisms.lazy import LazyDirectMechanism
+
+    if lazy:
+        return LazyDirectMechanism(env, func, name=name)
+    decision, transfers = assemble(env, func, opts, 8 * (4 * env.n_alternatives + 3 * env.n_players),
+                                   f"building {name}")
+    return DirectMechanism(env, decision, transfers, name=name)
