@@ -41,9 +41,9 @@ class PlayerBlock:
         self.k = env.n_types[i]
         self.n = block.size
         self.n_alternatives = env.n_alternatives
-        indices, lottery, transfers = mech.block(block.region)
-        self.transfer_scale = float(np.abs(transfers).max(initial=0.0))
+        indices, lottery, transfers = mech.block(block.region, players=(i,))
         self.money = np.moveaxis(transfers[..., i], i, -1).reshape(self.n, self.k)
+        self.transfer_scale = float(np.abs(self.money).max(initial=0.0))     # all columns: over all players
         if indices is not None:
             self.indices = np.moveaxis(indices, i, -1).reshape(self.n, self.k)
             self.lottery = None

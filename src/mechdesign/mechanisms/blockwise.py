@@ -41,19 +41,38 @@ def _shape(types: tuple[np.ndarray, ...]) -> tuple[int, ...]:
     return tuple(len(t) for t in types)
 
 
-def efficient_block(env: Environment, types: tuple[np.ndarray, ...], ties: str, tol: float) -> np.ndarray:
-    """The first-best decision on the block (as :func:`.efficient.efficient_decision`)."""
-    total = np.zeros((*_shape(types), env.n_alternatives))
+def total_block(env: Environment, types: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Σ_i u_i(x, θ) on the block, shape + (|X|,), added in player order from 0.
+
+    Broadcasting grows the partial sums one player's axis at a time, so the
+    cost is about one pass over the block (not N) and every element is
+    ``((0 + u_0) + u_1) + ...``, as in :meth:`~mechdesign.Environment.total_valuation`.
+    """
+    total = np.zeros([1] * env.n_players + [env.n_alternatives])
     for i in range(env.n_players):
-        total += utility_on(env, i, types)
+        total = total + utility_on(env, i, types)
+    return np.broadcast_to(total, (*_shape(types), env.n_alternatives))
+
+
+def _decide(total: np.ndarray, ties: str, tol: float) -> np.ndarray:
     is_max = total >= total.max(axis=-1, keepdims=True) - tol
     if ties == "lowest":
         return np.argmax(is_max, axis=-1)
     return is_max / is_max.sum(axis=-1, keepdims=True)
 
 
+def efficient_block(env: Environment, types: tuple[np.ndarray, ...], ties: str, tol: float) -> np.ndarray:
+    """The first-best decision on the block (as :func:`.efficient.efficient_decision`)."""
+    return _decide(total_block(env, types), ties, tol)
+
+
 def chosen_value_block(env: Environment, types: tuple[np.ndarray, ...], decision: np.ndarray, i: int) -> np.ndarray:
     """u_i(x(θ), θ) on the block (as :func:`.efficient.chosen_value`)."""
+    u = env.valuations[i]
+    if decision.ndim == env.n_players and u.ndim == 2:       # gather u_i[θ_i, x(θ)] directly
+        own = [1] * env.n_players
+        own[i] = len(types[i])
+        return u[types[i].reshape(own), decision]
     u = np.broadcast_to(utility_on(env, i, types), (*_shape(types), env.n_alternatives))
     if decision.ndim == env.n_players:
         return np.take_along_axis(u, decision[..., None], axis=-1)[..., 0]
@@ -92,16 +111,21 @@ class GrovesFunction:
         others = [t for j, t in enumerate(types) if j != i]
         return np.expand_dims(self.pivots[i][np.ix_(*others)] if others else self.pivots[i], axis=i)
 
-    def __call__(self, types: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, types: tuple[np.ndarray, ...],
+                 players: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
         env = self.env
-        decision = efficient_block(env, types, self.ties, self.tol)
-        values = [chosen_value_block(env, types, decision, i) for i in range(env.n_players)]
-        welfare = values[0].copy()
-        for i in range(1, env.n_players):
-            welfare += values[i]
-        transfers = np.empty((*_shape(types), env.n_players))
-        for i in range(env.n_players):
-            transfers[..., i] = welfare - values[i] + self.pivot(types, i)
+        total = total_block(env, types)
+        decision = _decide(total, self.ties, self.tol)
+        if decision.ndim == env.n_players:       # Σ_i u_i(x*) added in player order, as chosen_welfare does
+            welfare = np.take_along_axis(total, decision[..., None], axis=-1)[..., 0]
+        else:
+            values = [chosen_value_block(env, types, decision, i) for i in range(env.n_players)]
+            welfare = values[0].copy()
+            for i in range(1, env.n_players):
+                welfare += values[i]
+        transfers = np.zeros((*_shape(types), env.n_players))
+        for i in range(env.n_players) if players is None else players:
+            transfers[..., i] = welfare - chosen_value_block(env, types, decision, i) + self.pivot(types, i)
         return decision, transfers
 
 

@@ -9,6 +9,7 @@ block by block) work in memory proportional to a block.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +37,10 @@ class LazyDirectMechanism(DirectMechanism):
         money received of shape ``(*n, N)``. It must be a pure function of
         ``types`` (the same profile always gives the same outcome) and, for the
         Dask backend, picklable (module-level functions, classes, closures are
-        fine).
+        fine). Optionally ``func(types, players=(i, ...))``: when the function
+        accepts a ``players`` keyword, callers that need only some players'
+        transfers (the misreport audits, one player at a time) pass it, and
+        the other columns may be left at 0 — a saving when transfers are costly.
     name : str, optional
 
     Notes
@@ -70,6 +74,10 @@ class LazyDirectMechanism(DirectMechanism):
         self.func = func
         self.name = name or "lazy direct mechanism"
         self._materialized: DirectMechanism | None = None
+        try:
+            self._takes_players = "players" in inspect.signature(func).parameters
+        except (TypeError, ValueError):      # builtins without a signature
+            self._takes_players = False
         first = tuple(slice(0, 1) for _ in env.n_types)
         self._deterministic = self.block(first)[0] is not None
 
@@ -78,14 +86,22 @@ class LazyDirectMechanism(DirectMechanism):
         state["_materialized"] = None        # ship the function, not a cached copy
         return state
 
-    def block(self, region: tuple[slice, ...]) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
-        """Evaluate ``func`` on a rectangle of profiles and check its output (see the class docstring)."""
+    def block(self, region: tuple[slice, ...],
+              players: tuple[int, ...] | None = None) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+        """Evaluate ``func`` on a rectangle of profiles and check its output (see the class docstring).
+
+        ``players``: only these players' transfers are needed (passed on to
+        ``func`` if it accepts it).
+        """
         env = self.env
         grid = tuple(np.arange(s.start, s.stop) for s in region)
         shape = tuple(len(g) for g in grid)
         where = f"func on the block {[(s.start, s.stop) for s in region]}"
         try:
-            decision, transfers = self.func(grid)
+            if players is not None and self._takes_players:
+                decision, transfers = self.func(grid, players=players)
+            else:
+                decision, transfers = self.func(grid)
         except Exception as exc:
             raise v.fail("func", "a callable returning (decision, transfers) for a block of profiles",
                          f"{type(exc).__name__}: {exc} ({where})") from exc
