@@ -2,13 +2,14 @@
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from mechdesign import errors, examples
+from mechdesign import compute, errors, examples
 from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expected_revenue,
                                          expected_surplus, expected_utilities, expected_welfare,
                                          worst_case_deficit)
 from mechdesign.analysis.properties import (is_bic, is_budget_balanced, is_dsic, is_efficient, is_ir)
 from mechdesign.analysis.report import Report, check
 from mechdesign.analysis.results import PropertyResult, Witness
+from mechdesign.compute.sweep import sweep
 from mechdesign.mechanisms.agv import agv, expected_externality
 from mechdesign.mechanisms.direct import DirectMechanism, Outcome
 from mechdesign.mechanisms.efficient import efficient_decision

@@ -18,7 +18,7 @@ takes the same five keywords, gathered here in :class:`Compute`:
     single-threaded worker process per core, started once and reused.
 ``progress``
     None, a callable ``progress(done, total)`` called as blocks finish, or
-    True for a rich progress bar on the terminal.
+    True for a rich progress bar (on standard error).
 
 Kernels are pure functions of a task and shared read-only data, and the
 caller combines their results in task order, so results never depend on the
@@ -105,9 +105,10 @@ class _progress:
 
     def __enter__(self) -> Callable[[int, int], None]:
         if self.progress is True:
+            from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(transient=True)
+            self.bar = Progress(console=Console(stderr=True), transient=True)
             self.bar.start()
             task = self.bar.add_task(self.description, total=None)
             return lambda done, total: self.bar.update(task, completed=done, total=total)
@@ -141,10 +142,14 @@ def client(scheduler: Any = None):
         except ValueError:
             pass
         if "local" not in _clients or _clients["local"].status != "running":
+            import dask
             from distributed import LocalCluster
 
-            cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.CRITICAL)
+            # Workers are forked: a spawned worker would re-run the user's script when it has
+            # no `if __name__ == "__main__":` guard, as quick scripts and notebooks often do not.
+            with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+                cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.CRITICAL)
             _clients["local"] = Client(cluster, set_as_default=False)
         return _clients["local"]
 
