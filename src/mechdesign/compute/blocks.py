@@ -159,16 +159,15 @@ def profiles_per_block(bytes_per_profile: int, chunk_size: int | None, memory_li
 def tile_sums(values: np.ndarray, tile: int) -> np.ndarray:
     """Sum ``values`` (leading axis: profiles of a block, in C order) per tile of ``tile`` profiles.
 
-    Returns shape ``(n_tiles, *values.shape[1:])``. The profiles of a tile are
-    added one after another, so the result does not depend on how many tiles
-    the block holds.
+    Returns shape ``(n_tiles, *values.shape[1:])``. Each tile is summed as one
+    contiguous run of ``tile`` numbers (numpy's pairwise summation along the
+    last axis), so a tile's sum depends on its numbers only, not on how many
+    tiles the block holds.
     """
     n = values.shape[0]
-    parts = values.reshape((n // tile, tile, *values.shape[1:]))
-    total = parts[:, 0].copy()
-    for s in range(1, tile):
-        total += parts[:, s]
-    return total
+    rest = values.shape[1:]
+    runs = np.ascontiguousarray(np.moveaxis(values.reshape((n // tile, tile, -1)), 1, -1))
+    return runs.sum(axis=-1).reshape((n // tile, *rest))
 
 
 def fold(partials: list[np.ndarray]) -> np.ndarray:
