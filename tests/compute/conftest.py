@@ -8,7 +8,7 @@ def dask_client():
     """A 2-worker LocalCluster in this process (threads: cheap to start; results are what is tested)."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster, set_as_default=False) as client:
             yield client
 

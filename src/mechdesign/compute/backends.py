@@ -149,7 +149,7 @@ def client(scheduler: Any = None):
             # no `if __name__ == "__main__":` guard, as quick scripts and notebooks often do not.
             with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
                 cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.CRITICAL)
+                                       dashboard_address=":0", silence_logs=logging.CRITICAL)
             _clients["local"] = Client(cluster, set_as_default=False)
         return _clients["local"]
 

@@ -81,8 +81,9 @@ def sweep(func: Callable[..., Mapping[str, Any]], params: Any, *, seed: int | No
     -------
     pandas.DataFrame
         One row per parameter set, in order: the parameters (and ``seed``),
-        the keys ``func`` returned, and ``error`` (None, or
-        ``"ExceptionType: message"`` for a task that failed).
+        the keys ``func`` returned, and ``error``: missing (None/NaN) for a
+        task that succeeded, ``"ExceptionType: message"`` for one that failed
+        (its other columns are missing).
 
     Examples
     --------
