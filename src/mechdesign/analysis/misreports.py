@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mechdesign.compute.blocks import Block, fold, tile_sums
+from mechdesign.mechanisms.blockwise import others_weights
 from mechdesign.mechanisms.direct import DirectMechanism
 from mechdesign.model.environment import Environment
-from mechdesign.model.prior import IndependentPrior
 
 
 def bytes_per_profile(env: Environment, i: int) -> int:
@@ -75,25 +75,6 @@ class PlayerBlock:
     def utilities(self) -> np.ndarray:
         """``value[o, t, r] + m_i(r, o)``, shape ``(n, k, k)``."""
         return self.values() + self.money[:, None, :]
-
-
-def others_weights(env: Environment, i: int, block: Block) -> np.ndarray:
-    """Conditional beliefs on the block's others' profiles: ``(n,)`` if independent, else ``(k, n)``.
-
-    Computed element by element as :meth:`~mechdesign.Prior.belief_matrix` does.
-    """
-    prior = env.prior
-    region = block.region
-    if isinstance(prior, IndependentPrior):
-        dist = np.ones(1)
-        for j, m in enumerate(prior.marginals):
-            if j != i:
-                dist = np.multiply.outer(dist, m[region[j]]).ravel()
-        return dist
-    rows = np.moveaxis(prior.joint()[region], i, 0).reshape(env.n_types[i], block.size)
-    mass = prior.marginal(i)
-    safe = np.where(mass > 0, mass, 1.0)
-    return np.where(mass[:, None] > 0, rows / safe[:, None], 0.0)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mechdesign.compute.blocks import Block, tile_sums
+from mechdesign.mechanisms.blockwise import profile_weights, utility_on
 from mechdesign.mechanisms.direct import DirectMechanism
 from mechdesign.model.environment import Environment
-from mechdesign.model.prior import IndependentPrior
 
 #: What a pass can compute.
 WANTS = frozenset({"ir", "budget", "efficiency", "expectations"})
@@ -51,16 +51,6 @@ def _first_max(values: np.ndarray, start: int) -> tuple[float, int]:
     return float(values[flat]), start + flat
 
 
-def _utility_on(env: Environment, j: int, block: Block) -> np.ndarray:
-    """u_j(x, θ) broadcastable to the block's shape + (|X|,)."""
-    u = env.valuations[j]
-    if u.ndim == 2:
-        shape = [1] * env.n_players + [env.n_alternatives]
-        shape[j] = block.shape[j]
-        return u[block.region[j]].reshape(shape)
-    return u[block.region]
-
-
 def _chosen(values: np.ndarray, indices: np.ndarray | None, lottery: np.ndarray | None,
             shape: tuple[int, ...]) -> np.ndarray:
     """values(x(θ), θ) at every profile of the block (expected over a lottery), flattened."""
@@ -71,17 +61,6 @@ def _chosen(values: np.ndarray, indices: np.ndarray | None, lottery: np.ndarray 
     for x in range(values.shape[-1]):
         out += lottery[..., x] * full[..., x]
     return out.ravel()
-
-
-def profile_weights(env: Environment, block: Block) -> np.ndarray:
-    """Prior probability of every profile of the block, flattened in C order."""
-    prior = env.prior
-    if isinstance(prior, IndependentPrior):
-        dist = np.ones(1)
-        for j, m in enumerate(prior.marginals):
-            dist = np.multiply.outer(dist, m[block.region[j]]).ravel()
-        return dist
-    return np.ascontiguousarray(prior.joint()[block.region]).ravel()
 
 
 def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -> ProfileScan:
@@ -97,7 +76,7 @@ def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -
     indices, lottery, transfers = mech.block(block.region)
     money = [np.ascontiguousarray(transfers[..., i]).ravel() for i in range(n)]
     scale = float(np.abs(transfers).max(initial=0.0))
-    values = [_chosen(_utility_on(env, i, block), indices, lottery, shape)
+    values = [_chosen(utility_on(env, i, block.grid), indices, lottery, shape)
               if {"ir", "expectations"} & wants else None for i in range(n)]
     ir = weak = strong = efficiency = sums = None
     if "ir" in wants:
@@ -118,7 +97,7 @@ def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -
     if "efficiency" in wants:
         total = np.zeros((*shape, env.n_alternatives))
         for i in range(n):
-            total += _utility_on(env, i, block)
+            total += utility_on(env, i, block.grid)
         best = total.max(axis=-1).ravel()
         efficiency = _first_max(best - _chosen(total, indices, lottery, shape), block.start)
     if "expectations" in wants:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from mechdesign.compute.backends import Compute
-from mechdesign.compute.blocks import BlockPlan, fold, tile_sums
+from mechdesign.compute.blocks import Block, BlockPlan, fold, tile_sums
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior
 
@@ -35,6 +35,36 @@ def utility_on(env: Environment, j: int, types: tuple[np.ndarray, ...], drop: in
     if drop is not None:
         grid[drop] = grid[drop][:1]
     return u[np.ix_(*grid)]
+
+
+def others_weights(env: Environment, i: int, block: Block) -> np.ndarray:
+    """Conditional beliefs on the block's others' profiles: ``(n,)`` if independent, else ``(k, n)``.
+
+    Computed element by element as :meth:`~mechdesign.Prior.belief_matrix` does.
+    """
+    prior = env.prior
+    region = block.region
+    if isinstance(prior, IndependentPrior):
+        dist = np.ones(1)
+        for j, m in enumerate(prior.marginals):
+            if j != i:
+                dist = np.multiply.outer(dist, m[region[j]]).ravel()
+        return dist
+    rows = np.moveaxis(prior.joint()[region], i, 0).reshape(env.n_types[i], block.size)
+    mass = prior.marginal(i)
+    safe = np.where(mass > 0, mass, 1.0)
+    return np.where(mass[:, None] > 0, rows / safe[:, None], 0.0)
+
+
+def profile_weights(env: Environment, block: Block) -> np.ndarray:
+    """Prior probability of every profile of the block, flattened in C order."""
+    prior = env.prior
+    if isinstance(prior, IndependentPrior):
+        dist = np.ones(1)
+        for j, m in enumerate(prior.marginals):
+            dist = np.multiply.outer(dist, m[block.region[j]]).ravel()
+        return dist
+    return np.ascontiguousarray(prior.joint()[block.region]).ravel()
 
 
 def _shape(types: tuple[np.ndarray, ...]) -> tuple[int, ...]:
@@ -172,7 +202,7 @@ def assemble(env: Environment, func, opts: Compute, bytes_per_profile: int, desc
 
 
 def _externality_block(task, env: Environment, decide: EfficientFunction):
-    """Tile sums of belief(t, o) · Σ_{j≠i} u_j(x*(θ), θ) over a block with player i's axis whole."""
+    """Tile sums of belief(o | t) · Σ_{j≠i} u_j(x*(θ), θ) over a block with player i's axis whole."""
     i, block = task
     types = block.grid
     decision = decide(types)
@@ -184,16 +214,8 @@ def _externality_block(task, env: Environment, decide: EfficientFunction):
     if others is None:
         others = np.zeros(block.shape)
     rows = np.moveaxis(others, i, -1).reshape(block.size, env.n_types[i])         # (o, t)
-    prior = env.prior
-    if isinstance(prior, IndependentPrior):
-        w = np.ones(1)
-        for j, m in enumerate(prior.marginals):
-            if j != i:
-                w = np.multiply.outer(w, m[block.region[j]]).ravel()
-        weighted = rows * w[:, None]
-    else:
-        joint = np.moveaxis(prior.joint()[block.region], i, -1).reshape(block.size, env.n_types[i])
-        weighted = rows * joint
+    beliefs = others_weights(env, i, block)
+    weighted = rows * (beliefs[:, None] if beliefs.ndim == 1 else beliefs.T)
     return tile_sums(weighted, block.size // block.n_tiles)
 
 
@@ -204,15 +226,7 @@ def expected_externality_blocks(env: Environment, decide: EfficientFunction, opt
         size = opts.block_profiles(8 * (4 * env.n_alternatives + 2 * env.n_players), env.n_profiles)
         tasks += [(i, block) for block in BlockPlan(env.n_types, i, size)]
     parts = opts.run(_externality_block, tasks, env, decide, description="expected externalities")
-    out = []
-    for i in range(env.n_players):
-        total = fold([p for (j, _), p in zip(tasks, parts) if j == i])
-        if isinstance(env.prior, IndependentPrior):
-            out.append(total)
-        else:
-            mass = env.prior.marginal(i)
-            out.append(np.where(mass > 0, total / np.where(mass > 0, mass, 1.0), 0.0))
-    return out
+    return [fold([p for (j, _), p in zip(tasks, parts) if j == i]) for i in range(env.n_players)]
 
 
 def build(env: Environment, func, name: str, lazy: bool, opts: Compute):
