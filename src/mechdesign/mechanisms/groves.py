@@ -27,7 +27,7 @@ import numpy as np
 
 from mechdesign import _validation as v
 from mechdesign.mechanisms.direct import DirectMechanism
-from mechdesign.mechanisms.efficient import chosen_value, chosen_welfare, efficient_decision
+from mechdesign.mechanisms.efficient import chosen_value, efficient_decision
 from mechdesign.model.environment import Environment
 
 
@@ -109,11 +109,19 @@ def groves(env: Environment, h: Any, *, ties: str = "lowest", name: str = "Grove
     env = _check_env(env)
     decision = efficient_decision(env, ties=ties)
     hs = _validate_h(env, h)
-    welfare = chosen_welfare(env, decision)
-    transfers = np.empty((*env.n_types, env.n_players))
-    for i in range(env.n_players):
-        transfers[..., i] = welfare - chosen_value(env, decision, i) + _expand(env, i, hs[i])
-    return DirectMechanism(env, decision, transfers, name=name)
+    n = env.n_players
+    # others[i] = Σ_{j≠i} u_j(x*, θ̂_j), summed in player order as the pivots sum it, so that a
+    # Clarke (or status-quo) tax is exactly 0, not a rounding residue, when i is not pivotal.
+    others = np.zeros((n, *env.n_types))
+    for j in range(n):
+        value_j = chosen_value(env, decision, j)
+        for i in range(n):
+            if i != j:
+                others[i] += value_j
+        del value_j
+    for i in range(n):
+        others[i] += _expand(env, i, hs[i])
+    return DirectMechanism(env, decision, np.moveaxis(others, 0, -1), name=name)
 
 
 def clarke_pivot(env: Environment) -> list[np.ndarray]:
