@@ -45,8 +45,8 @@ def mechanism_table(mech: DirectMechanism, rows: int = 20) -> Table:
     table.add_column("Σ m", justify="right")
     for count, profile in enumerate(np.ndindex(*env.n_types)):
         if count == rows:
-            table.add_row(*["…"] * env.n_players, f"… {env.n_profiles - rows} more profiles",
-                          *[""] * (env.n_players + 1))
+            table.add_row(*["…"] * (2 * env.n_players + 2))
+            table.caption = f"first {rows} of {env.n_profiles} profiles; … {env.n_profiles - rows} more"
             break
         m = mech.transfers[profile]
         table.add_row(*(env.type_labels[i][t] for i, t in enumerate(profile)), _decision_text(mech, profile),
