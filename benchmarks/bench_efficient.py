@@ -13,7 +13,6 @@ environment, measured in the same run.
 
 from __future__ import annotations
 
-import itertools
 import resource
 import time
 import tracemalloc

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from efficient_brute import independent_envs, profiles, seed_agv_payments, value
 from hypothesis import given, settings
 
 import mechdesign as md
 from mechdesign.errors import SpecError
+from tests import brute
+from tests.mechanisms.efficient_brute import independent_envs, profiles, seed_agv_payments, value
 
 CORRELATED = np.array([[0.3, 0.02, 0.01], [0.02, 0.3, 0.02], [0.01, 0.02, 0.3]])
 
@@ -113,13 +114,7 @@ def test_correlated_agv_fails_bic_with_a_witness():
     assert (w.player, w.true_type, w.report) == ("A", "30", "45")
     # Independent check of the gain: interim utilities by loops over the joint prior.
     t, r = w.true_type_index, w.report_index
-    row = CORRELATED[t] / CORRELATED[t].sum()
-
-    def interim(report):
-        return sum(row[b] * (value(env, 0, mech.decision_indices[report, b], (t, b)) + mech.transfers[report, b, 0])
-                   for b in range(3))
-
-    assert w.gain == pytest.approx(interim(r) - interim(t))
+    assert w.gain == pytest.approx(brute.interim(mech, 0, t, r) - brute.interim(mech, 0, t, t))
     assert bic.violation == pytest.approx(w.gain) and w.gain > 1
 
 

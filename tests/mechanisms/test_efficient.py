@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from efficient_brute import best_alternative, independent_envs, profiles, value
 from hypothesis import given, settings
 
 import mechdesign as md
 from mechdesign.errors import SpecError
+from tests.mechanisms.efficient_brute import best_alternative, independent_envs, profiles, value
 from mechdesign.mechanisms.efficient import chosen_value, chosen_welfare
 
 

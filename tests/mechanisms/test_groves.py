@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from efficient_brute import best_alternative, independent_envs, others_value, profiles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mechdesign as md
 from mechdesign.errors import SpecError
+from tests.mechanisms.efficient_brute import best_alternative, independent_envs, others_value, profiles
 
 
 # ----------------------------------------------------------------- known answers

@@ -20,7 +20,7 @@ alternative x0 instead: h_i(θ̂_-i) = −Σ_{j≠i} u_j(x0, θ̂_j)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
