@@ -133,3 +133,17 @@ def test_agv_one_player_spec_is_an_error(tmp_path):
     result = run("agv", spec)
     assert result.exit_code == 2
     assert "at least 2 players" in result.output
+
+
+def test_spec_pivot_fields_are_validated(tmp_path):
+    data = yaml.safe_load((EXAMPLES / "bilateral_trade.yaml").read_text())
+    data["mechanism"] = {"kind": "vcg", "pivot": "vickrey"}
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(yaml.safe_dump(data))
+    result = run("vcg", spec)
+    assert result.exit_code == 2
+    assert "mechanism.pivot" in result.output and "'clarke' or 'status_quo'" in result.output
+    data["mechanism"] = {"kind": "vcg", "pivot": "status_quo"}       # no status_quo alternative
+    spec.write_text(yaml.safe_dump(data))
+    result = run("vcg", spec)
+    assert result.exit_code == 2 and "status_quo: the status-quo alternative" in " ".join(result.output.split())
