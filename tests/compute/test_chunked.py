@@ -109,6 +109,10 @@ def test_construction_by_blocks_and_lazily_matches_one_shot(small_tiles, dask_cl
         for other in (build(chunk_size=3), build(lazy=True), build(backend="dask", scheduler=dask_client)):
             assert np.array_equal(one_shot.decision, other.decision)
             assert np.array_equal(one_shot.transfers, other.transfers)
+    status_quo = md.vcg(env, pivot="status_quo", status_quo=2, ties=ties)
+    for other in (md.vcg(env, pivot="status_quo", status_quo=2, ties=ties, lazy=True),
+                  md.vcg(env, pivot="status_quo", status_quo=2, ties=ties, chunk_size=4)):
+        assert other.name == status_quo.name and np.array_equal(other.transfers, status_quo.transfers)
     agv = md.agv(env, ties=ties, allow_correlated=True)
     blocked = [md.agv(env, ties=ties, allow_correlated=True, **kw)
                for kw in ({"chunk_size": 2}, {"chunk_size": 9}, {"lazy": True})]

@@ -105,3 +105,10 @@ def test_to_dict_round_trips_through_spec():
     assert again.players == env.players and again.n_types == env.n_types
     for a, b in zip(again.valuations, env.valuations):
         np.testing.assert_array_equal(a, b)
+
+
+def test_to_dict_is_plain_yaml_data():
+    import yaml
+
+    text = yaml.safe_dump(md.examples.public_project().to_dict())
+    assert "build" in text

@@ -84,16 +84,13 @@ def total_block(env: Environment, types: tuple[np.ndarray, ...]) -> np.ndarray:
     return np.broadcast_to(total, (*_shape(types), env.n_alternatives))
 
 
-def _decide(total: np.ndarray, ties: str, tol: float) -> np.ndarray:
+def efficient_block(env: Environment, types: tuple[np.ndarray, ...], ties: str, tol: float) -> np.ndarray:
+    """The first-best decision on the block (as :func:`.efficient.efficient_decision`)."""
+    total = total_block(env, types)
     is_max = total >= total.max(axis=-1, keepdims=True) - tol
     if ties == "lowest":
         return np.argmax(is_max, axis=-1)
     return is_max / is_max.sum(axis=-1, keepdims=True)
-
-
-def efficient_block(env: Environment, types: tuple[np.ndarray, ...], ties: str, tol: float) -> np.ndarray:
-    """The first-best decision on the block (as :func:`.efficient.efficient_decision`)."""
-    return _decide(total_block(env, types), ties, tol)
 
 
 def chosen_value_block(env: Environment, types: tuple[np.ndarray, ...], decision: np.ndarray, i: int) -> np.ndarray:
@@ -144,18 +141,18 @@ class GrovesFunction:
     def __call__(self, types: tuple[np.ndarray, ...],
                  players: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
         env = self.env
-        total = total_block(env, types)
-        decision = _decide(total, self.ties, self.tol)
-        if decision.ndim == env.n_players:       # Σ_i u_i(x*) added in player order, as chosen_welfare does
-            welfare = np.take_along_axis(total, decision[..., None], axis=-1)[..., 0]
-        else:
-            values = [chosen_value_block(env, types, decision, i) for i in range(env.n_players)]
-            welfare = values[0].copy()
-            for i in range(1, env.n_players):
-                welfare += values[i]
-        transfers = np.zeros((*_shape(types), env.n_players))
-        for i in range(env.n_players) if players is None else players:
-            transfers[..., i] = welfare - chosen_value_block(env, types, decision, i) + self.pivot(types, i)
+        n = env.n_players
+        decision = efficient_block(env, types, self.ties, self.tol)
+        values = [chosen_value_block(env, types, decision, j) for j in range(n)]
+        transfers = np.zeros((*_shape(types), n))
+        for i in range(n) if players is None else players:
+            # Σ_{j≠i} u_j(x*, θ_j) from 0 in player order, as groves() and the pivots sum it (a
+            # non-pivotal player's Clarke tax is then exactly 0), then + h_i.
+            others = np.zeros(_shape(types))
+            for j in range(n):
+                if j != i:
+                    others += values[j]
+            transfers[..., i] = others + self.pivot(types, i)
         return decision, transfers
 
 

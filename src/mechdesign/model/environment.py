@@ -239,7 +239,7 @@ class Environment:
         return Environment(self.players, self.alternatives, self._types_argument(), prior, self.valuations)
 
     def _types_argument(self) -> list[list[Any]]:
-        return [list(vals) if vals is not None else list(labels)
+        return [vals.tolist() if vals is not None else list(labels)
                 for labels, vals in zip(self.type_labels, self.type_values)]
 
     def to_dict(self) -> dict[str, Any]:
