@@ -126,15 +126,19 @@ class GrovesFunction:
     def __init__(self, env: Environment, ties: str, tol: float, pivots: list[np.ndarray] | None):
         self.env, self.ties, self.tol, self.pivots = env, ties, tol, pivots
 
-    def pivot(self, types: tuple[np.ndarray, ...], i: int) -> np.ndarray:
-        """h_i on the block, with player i's axis of length 1."""
+    def _without(self, types: tuple[np.ndarray, ...], i: int) -> np.ndarray:
+        """Σ_{j≠i} u_j(x, θ_j) from 0 in player order, player i's axis of length 1 (private values)."""
         env = self.env
+        without_i = np.zeros([1] * env.n_players + [env.n_alternatives])
+        for j in range(env.n_players):
+            if j != i:
+                without_i = without_i + utility_on(env, j, types, drop=i)
+        return without_i
+
+    def pivot(self, types: tuple[np.ndarray, ...], i: int, without_i: np.ndarray | None = None) -> np.ndarray:
+        """h_i on the block, with player i's axis of length 1."""
         if self.pivots is None:
-            without_i = np.zeros([1] * env.n_players + [env.n_alternatives])
-            for j in range(env.n_players):
-                if j != i:
-                    without_i = without_i + utility_on(env, j, types, drop=i)
-            return -without_i.max(axis=-1)
+            return -(self._without(types, i) if without_i is None else without_i).max(axis=-1)
         others = [t for j, t in enumerate(types) if j != i]
         return np.expand_dims(self.pivots[i][np.ix_(*others)] if others else self.pivots[i], axis=i)
 
@@ -142,13 +146,21 @@ class GrovesFunction:
                  players: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
         env = self.env
         n = env.n_players
+        shape = _shape(types)
         decision = efficient_block(env, types, self.ties, self.tol)
+        transfers = np.zeros((*shape, n))
+        # m_i = Σ_{j≠i} u_j(x*, θ_j) + h_i, the sum from 0 in player order as groves() and the pivots
+        # take it (a non-pivotal player's Clarke tax is then exactly 0).
+        if env.private_values and decision.ndim == n:
+            for i in range(n) if players is None else players:      # gather Σ_{j≠i} u_j(x) at x*
+                without_i = self._without(types, i)
+                full = np.broadcast_to(without_i, (*shape, env.n_alternatives))
+                others = np.take_along_axis(full, decision[..., None], axis=-1)[..., 0]
+                transfers[..., i] = others + self.pivot(types, i, without_i)
+            return decision, transfers
         values = [chosen_value_block(env, types, decision, j) for j in range(n)]
-        transfers = np.zeros((*_shape(types), n))
         for i in range(n) if players is None else players:
-            # Σ_{j≠i} u_j(x*, θ_j) from 0 in player order, as groves() and the pivots sum it (a
-            # non-pivotal player's Clarke tax is then exactly 0), then + h_i.
-            others = np.zeros(_shape(types))
+            others = np.zeros(shape)
             for j in range(n):
                 if j != i:
                     others += values[j]
