@@ -7,6 +7,7 @@ tiles of ≤ 3 profiles so that ``chunk_size`` really splits them.
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import mechdesign as md
 
@@ -134,3 +135,18 @@ def test_progress_callback_counts_every_block(small_tiles):
     md.is_dsic(mech, chunk_size=4, progress=lambda done, total: calls.append((done, total)))
     total = calls[0][1]
     assert total > 3 and calls == [(d, total) for d in range(1, total + 1)]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), n_types=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+       correlated=st.booleans(), chunk_size=st.integers(1, 40), tile=st.integers(1, 8))
+def test_any_block_size_gives_the_same_report(monkeypatch, seed, n_types, correlated, chunk_size, tile):
+    from mechdesign.compute import blocks
+
+    env = md.examples.random_environment(n_players=len(n_types), n_types=n_types, n_alternatives=3, seed=seed,
+                                         correlated=correlated)
+    rng = np.random.default_rng(seed)
+    mech = md.DirectMechanism(env, rng.dirichlet(np.ones(3), size=env.n_types),
+                              rng.normal(size=(*env.n_types, env.n_players)))
+    monkeypatch.setattr(blocks, "TILE_PROFILES", tile)
+    assert md.check(mech, chunk_size=chunk_size).to_dict() == md.check(mech, chunk_size=10**9).to_dict()
