@@ -88,16 +88,19 @@ class DsicScan:
     transfer_scale: float
 
 
-def dsic_block(task: tuple[int, Block], mech: DirectMechanism) -> DsicScan:
-    """Worst gain of player i on a block (first maximiser in (o, t, r) C order)."""
-    i, block = task
-    view = PlayerBlock(mech, i, block)
+def _dsic_scan(view: PlayerBlock, block: Block) -> DsicScan:
     utility = view.utilities()                                         # (o, t, r)
     diag = np.arange(view.k)
     gain = utility - utility[:, diag, diag][:, :, None]
     flat = int(np.argmax(gain))
     o, t, r = np.unravel_index(flat, gain.shape)
     return DsicScan(float(gain.flat[flat]), block.start + int(o), int(t), int(r), view.transfer_scale)
+
+
+def dsic_block(task: tuple[int, Block], mech: DirectMechanism) -> DsicScan:
+    """Worst gain of player i on a block (first maximiser in (o, t, r) C order)."""
+    i, block = task
+    return _dsic_scan(PlayerBlock(mech, i, block), block)
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,8 @@ class InterimPartial:
     transfer_scale: float
 
 
-def interim_block(task: tuple[int, Block, bool], mech: DirectMechanism) -> InterimPartial:
-    """Tile sums of player i's interim utilities on a block (others truthful)."""
-    i, block, diagonal = task
-    env = mech.env
-    view = PlayerBlock(mech, i, block)
-    weights = others_weights(env, i, block)
+def _interim_partial(view: PlayerBlock, block: Block, env: Environment, diagonal: bool) -> InterimPartial:
+    weights = others_weights(env, view.i, block)
     tile = block.size // block.n_tiles
     if weights.ndim == 1 and view.private:
         if view.indices is not None:
@@ -140,6 +139,19 @@ def interim_block(task: tuple[int, Block, bool], mech: DirectMechanism) -> Inter
     else:
         weighted = utility * beliefs.T[:, :, None]                       # (o, t, r)
     return InterimPartial(None, None, tile_sums(weighted, tile), view.transfer_scale)
+
+
+def interim_block(task: tuple[int, Block, bool], mech: DirectMechanism) -> InterimPartial:
+    """Tile sums of player i's interim utilities on a block (others truthful)."""
+    i, block, diagonal = task
+    return _interim_partial(PlayerBlock(mech, i, block), block, mech.env, diagonal)
+
+
+def incentive_block(task: tuple[int, Block], mech: DirectMechanism) -> tuple[DsicScan, InterimPartial]:
+    """:func:`dsic_block` and :func:`interim_block` (full table) from one read of the block."""
+    i, block = task
+    view = PlayerBlock(mech, i, block)
+    return _dsic_scan(view, block), _interim_partial(view, block, mech.env, False)
 
 
 def interim_table(env: Environment, i: int, partials: list[InterimPartial]) -> np.ndarray:

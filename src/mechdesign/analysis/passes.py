@@ -2,6 +2,7 @@
 
 * :func:`dsic_pass` — each player's worst ex-post gain (kernel :func:`.misreports.dsic_block`);
 * :func:`interim_pass` — each player's interim utility table (:func:`.misreports.interim_block`);
+* :func:`incentive_pass` — both of the above from one read of each block;
 * :func:`profile_pass` — per-profile maxima and expectations (:func:`.profiles.profile_block`).
 
 All players' blocks go to the backend in one batch (so a Dask cluster works on
@@ -44,13 +45,22 @@ def transfer_scale(mech: DirectMechanism, scales) -> float:
     return max(mech.env.scale(), max(scales, default=0.0))
 
 
-def dsic_pass(mech: DirectMechanism, opts: Compute) -> tuple[int, misreports.DsicScan]:
-    """``(player, scan)`` of the worst gain; ties go to the lowest player, then (o, t, r) C order."""
-    tasks = _player_tasks(mech, opts)
-    scans = opts.run(misreports.dsic_block, tasks, mech, description="DSIC audit")
+def _worst_gain(tasks, scans) -> tuple[int, misreports.DsicScan]:
     best = _first_max(zip((i for i, _ in tasks), scans), key=lambda item: item[1].gain)
     scale = max(s.transfer_scale for s in scans)
     return best[0], misreports.DsicScan(best[1].gain, best[1].others, best[1].true_type, best[1].report, scale)
+
+
+def dsic_pass(mech: DirectMechanism, opts: Compute) -> tuple[int, misreports.DsicScan]:
+    """``(player, scan)`` of the worst gain; ties go to the lowest player, then (o, t, r) C order."""
+    tasks = _player_tasks(mech, opts)
+    return _worst_gain(tasks, opts.run(misreports.dsic_block, tasks, mech, description="DSIC audit"))
+
+
+def _tables(env, tasks, partials) -> tuple[list[np.ndarray], float]:
+    tables = [misreports.interim_table(env, i, [p for (j, *_), p in zip(tasks, partials) if j == i])
+              for i in range(env.n_players)]
+    return tables, max(p.transfer_scale for p in partials)
 
 
 def interim_pass(mech: DirectMechanism, opts: Compute, diagonal: bool = False) -> tuple[list[np.ndarray], float]:
@@ -58,12 +68,17 @@ def interim_pass(mech: DirectMechanism, opts: Compute, diagonal: bool = False) -
 
     With ``diagonal=True`` only U[t, t] is needed (the kernels may still return the table).
     """
-    env = mech.env
     tasks = [(i, block, diagonal) for i, block in _player_tasks(mech, opts)]
-    partials = opts.run(misreports.interim_block, tasks, mech, description="interim utilities")
-    tables = [misreports.interim_table(env, i, [p for (j, _, _), p in zip(tasks, partials) if j == i])
-              for i in range(env.n_players)]
-    return tables, max(p.transfer_scale for p in partials)
+    return _tables(mech.env, tasks, opts.run(misreports.interim_block, tasks, mech, description="interim utilities"))
+
+
+def incentive_pass(mech: DirectMechanism, opts: Compute):
+    """:func:`dsic_pass` and :func:`interim_pass` in one pass over the blocks (each block read once)."""
+    tasks = _player_tasks(mech, opts)
+    results = opts.run(misreports.incentive_block, tasks, mech, description="incentive audits")
+    player, worst = _worst_gain(tasks, [r[0] for r in results])
+    tables, scale = _tables(mech.env, tasks, [r[1] for r in results])
+    return player, worst, tables, scale
 
 
 @dataclass(frozen=True)

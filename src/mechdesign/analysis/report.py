@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign.analysis import properties
-from mechdesign.analysis.passes import dsic_pass, interim_pass, profile_pass
+from mechdesign.analysis.passes import incentive_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult
 from mechdesign.compute.backends import compute_options
 from mechdesign.mechanisms.direct import DirectMechanism
@@ -98,8 +98,8 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
           backend: str = "numpy", scheduler: Any = None, progress: Any = None) -> Report:
     """Audit every property of a direct mechanism.
 
-    Three passes over the profiles (per-profile checks and expectations,
-    misreports ex post, interim utilities) serve all the audits.
+    Two passes over the profiles (per-profile checks and expectations; ex-post
+    misreports and interim utilities per player) serve all the audits.
 
     Parameters
     ----------
@@ -122,8 +122,7 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
     n = env.n_players
     outside = properties._outside_options(mech, outside_option)
     summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations"}, outside)
-    player, worst = dsic_pass(mech, opts)
-    tables, interim_scale = interim_pass(mech, opts)
+    player, worst, tables, interim_scale = incentive_pass(mech, opts)
     scale = max(summary.transfer_scale, interim_scale)
     tol = {"atol": atol, "rtol": rtol}
     results = {
