@@ -1,0 +1,3 @@
+"""mechdesign: Bayesian mechanism design."""
+
+from mechdesign import auctions
