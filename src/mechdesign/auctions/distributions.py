@@ -54,6 +54,7 @@ class ValueDistribution:
         self.high = hi
         self._c_low = float(dist.cdf(lo))
         self._mass = float(dist.cdf(hi)) - self._c_low
+        self._sf_high = float(dist.sf(hi))
         if not self._mass > 0:
             raise SpecError(
                 f"distribution: no probability mass in [{lo}, {hi}] for {dist.dist.name}"
@@ -112,6 +113,12 @@ class ValueDistribution:
         """Quantile function (inverse cdf) on ``[0, 1]``."""
         q = np.clip(np.asarray(q, dtype=float), 0.0, 1.0)
         out = self._dist.ppf(self._c_low + q * self._mass)
+        return np.clip(out, self.low, self.high)
+
+    def isf(self, p):
+        """Inverse survival function ``v`` with ``P(V > v) = p`` (accurate for small ``p``)."""
+        p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
+        out = self._dist.isf(self._sf_high + p * self._mass)
         return np.clip(out, self.low, self.high)
 
     def rvs(self, size, rng: np.random.Generator):
