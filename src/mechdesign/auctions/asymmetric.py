@@ -28,7 +28,7 @@ solver's own convergence criterion.
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import CubicHermiteSpline
+from scipy.interpolate import CubicHermiteSpline, PchipInterpolator
 
 from mechdesign.auctions.bid_function import BidFunction
 from mechdesign.errors import SolverError, SpecError
@@ -50,37 +50,66 @@ class _Quantiles:
         return np.interp(y, self.y, self.v, left=self.low)
 
 
-def _rhs(s, Y, D, ell, quantiles, n):
+def _rhs(s, Y, D, ell, quantiles, highs, order):
+    """Right-hand side ``dY/ds`` with the active set of bidders; also the active gaps."""
     x = D * np.exp(-s)                                  # b - ℓ, shape (K, 1)
-    phi = np.column_stack([q(Y[:, i]) for i, q in enumerate(quantiles)])
-    gap = phi - (ell + x)
+    b = ell + x
+    K, n = Y.shape
+    phi = np.empty((K, n))
+    for i, q in enumerate(quantiles):
+        phi[:, i] = q(Y[:, i])
+    gap = phi - b
     with np.errstate(divide="ignore", invalid="ignore"):
         inv = 1.0 / gap
-        dy = -x * (inv.sum(axis=1, keepdims=True) / (n - 1) - inv)
-    return dy, gap
+        active = Y < -1e-14
+        if active.all():
+            S = inv.sum(axis=1, keepdims=True)
+            return -x * (S / (n - 1) - inv), gap
+        # a bidder is active once her top type bids below b; pinned bidders (y = 0) join in
+        # order of decreasing top value when S_A/(m-1) >= 1/(high_i - b) (or to make m >= 2)
+        for i in order:
+            pinned = ~active[:, i]
+            m = active.sum(axis=1)
+            S = np.where(active, inv, 0.0).sum(axis=1)
+            joins = (m < 2) | ((gap[:, i] > 0) & (S >= (m - 1) * inv[:, i]))
+            active[:, i] |= pinned & joins
+        m = active.sum(axis=1, keepdims=True)
+        S = np.where(active, inv, 0.0).sum(axis=1, keepdims=True)
+        dy = np.where(active, -x * (S / np.maximum(m - 1, 1) - inv), 0.0)
+    return dy, np.where(active, gap, np.inf)
 
 
-def _shoot(D, ell, quantiles, steps, depth):
+def s_grid(steps: int, depth: float) -> np.ndarray:
+    """Integration grid in ``s``: graded (``τ^4``) on ``[0, 1]``, where the inverse bids
+    can have root singularities (densities vanishing at the top), uniform below."""
+    top = max(steps // 4, 1)
+    graded = (np.arange(top + 1) / top) ** 4
+    return np.concatenate([graded, np.linspace(1.0, depth, steps - top + 1)[1:]])
+
+
+def _shoot(D, ell, quantiles, highs, steps, depth):
     """Integrate a batch of candidates; return paths and whether each hit the diagonal."""
     K, n = D.shape[0], len(quantiles)
-    h = depth / steps
+    order = np.argsort(-np.asarray(highs), kind="stable")
+    grid = s_grid(steps, depth)
     Y = np.zeros((K, n))
     alive = np.ones(K, dtype=bool)
     path = np.empty((steps + 1, K, n))
     path[0] = Y
+    args = (D, ell, quantiles, highs, order)
     for j in range(steps):
-        s = j * h
-        k1, g1 = _rhs(s, Y, D, ell, quantiles, n)
-        k2, g2 = _rhs(s + h / 2, Y + h / 2 * k1, D, ell, quantiles, n)
-        k3, g3 = _rhs(s + h / 2, Y + h / 2 * k2, D, ell, quantiles, n)
-        k4, g4 = _rhs(s + h, Y + h * k3, D, ell, quantiles, n)
+        s, h = grid[j], grid[j + 1] - grid[j]
+        k1, g1 = _rhs(s, Y, *args)
+        k2, g2 = _rhs(s + h / 2, np.minimum(Y + h / 2 * k1, 0.0), *args)
+        k3, g3 = _rhs(s + h / 2, np.minimum(Y + h / 2 * k2, 0.0), *args)
+        k4, g4 = _rhs(s + h, np.minimum(Y + h * k3, 0.0), *args)
         step = h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         gmin = np.minimum(np.minimum(g1, g2), np.minimum(g3, g4)).min(axis=1)
         bad = ~np.all(np.isfinite(step), axis=1) | ~(gmin > 0)
         alive &= ~bad
-        Y = np.where(alive[:, None], Y + step, Y)
+        Y = np.where(alive[:, None], np.minimum(Y + step, 0.0), Y)
         path[j + 1] = Y
-    _, gap = _rhs(depth, Y, D, ell, quantiles, n)
+    _, gap = _rhs(depth, Y, *args)
     alive &= np.all(gap > 0, axis=1)
     return path, ~alive
 
@@ -134,13 +163,14 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
         )
     n = len(dists)
     quantiles = [_Quantiles(d, int(opts["table"])) for d in dists]
-    lo, hi = ell, min(d.high for d in dists)
+    highs = [d.high for d in dists]
+    lo, hi = ell, sorted(highs)[-2]  # at least two bidders bid up to the highest bid
     steps_, depth_, K = int(opts["steps"]), float(opts["depth"]), int(opts["batch"])
     rounds = 0
     best_lo = best_hi = None
     while hi - lo > float(opts["xtol"]) * max(1.0, abs(hi)) and rounds < 60:
         cands = lo + (hi - lo) * np.arange(1, K + 1) / (K + 1)
-        path, high = _shoot((cands - ell)[:, None], ell, quantiles, steps_, depth_)
+        path, high = _shoot((cands - ell)[:, None], ell, quantiles, highs, steps_, depth_)
         rounds += 1
         k_hi = int(np.argmax(high)) if high.any() else K
         if k_hi > 0:
@@ -150,7 +180,7 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     status = "converged" if rounds < 60 else "iteration_limit"
     if best_lo is not None and best_hi is not None:
         # final trajectories from both ends of the bracket
-        path, high = _shoot(np.array([[lo - ell], [hi - ell]]), ell, quantiles, steps_, depth_)
+        path, high = _shoot(np.array([[lo - ell], [hi - ell]]), ell, quantiles, highs, steps_, depth_)
         best_lo, best_hi = path[:, 0], path[:, 1]
     else:
         raise SolverError(
@@ -158,9 +188,7 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
             "both sides; the distributions may violate the solver's assumptions"
         )
     b_top = (lo + hi) / 2
-    h = depth_ / steps_
-    s = np.arange(steps_ + 1) * h
-    b = ell + (b_top - ell) * np.exp(-s)
+    b = ell + (b_top - ell) * np.exp(-s_grid(steps_, depth_))
     phi_lo = np.column_stack([q(best_lo[:, i]) for i, q in enumerate(quantiles)])
     phi_hi = np.column_stack([q(best_hi[:, i]) for i, q in enumerate(quantiles)])
     scale = max(d.high - d.low for d in dists)
@@ -170,32 +198,41 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     phi = (phi_lo[:m] + phi_hi[:m]) / 2
     b = b[:m]
     x = b - ell
-    gap = phi - b[:, None]
-    inv = 1.0 / gap
-    dy_db = inv.sum(axis=1, keepdims=True) / (n - 1) - inv
+    order = np.argsort(-np.asarray(highs), kind="stable")
+    dy_ds, gap = _rhs(0.0, Y, x[:, None], ell, quantiles, highs, order)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dy_db = -dy_ds / x[:, None]
+    active = np.isfinite(gap)
     bids = []
     for i, (d, lab) in enumerate(zip(dists, auction.labels)):
-        v = np.concatenate([[ell], phi[::-1, i]])
-        bb = np.concatenate([[ell], b[::-1]])
-        # db/dv = f(φ) / (F(φ) · d log F(φ)/db); the linear bottom piece uses the chord
-        dens = d.pdf(phi[::-1, i])
-        slope = dens / (np.exp(Y[::-1, i]) * dy_db[::-1, i])
-        chord = (bb[1] - bb[0]) / max(v[1] - v[0], 1e-300)
-        slope = np.concatenate([[chord], slope])
+        rows = np.flatnonzero(active[:, i])[::-1]          # bottom to top
+        v = np.concatenate([[ell], phi[rows, i]])
+        bb = np.concatenate([[ell], b[rows]])
         prev = np.maximum.accumulate(np.concatenate([[-np.inf], v[:-1]]))
         keep = v > prev + 1e-14 * scale
-        v, bb, slope = v[keep], bb[keep], slope[keep]
-        spline = CubicHermiteSpline(v, bb, np.where(np.isfinite(slope), slope, 0.0), extrapolate=False)
+        v, bb, rows = v[keep], bb[keep], rows[keep[1:]]
+        if active[0, i]:
+            # Hermite data: db/dv = f(φ) / (F(φ) · d log F(φ)/db); chord on the bottom piece
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = d.pdf(phi[rows, i]) / (np.exp(Y[rows, i]) * dy_db[rows, i])
+            chord = (bb[1] - bb[0]) / max(v[1] - v[0], 1e-300)
+            slope = np.concatenate([[chord], np.where(np.isfinite(slope), slope, 0.0)])
+            spline = CubicHermiteSpline(v, bb, slope, extrapolate=False)
+        else:
+            # late entry: near her top bid y_i ≈ -c (b_i - b)^2, so extrapolate sqrt(-y)
+            r1, r2 = rows[-1], rows[-2]
+            s1, s2 = np.sqrt(-Y[r1, i]), np.sqrt(-Y[r2, i])
+            b_act = b[r1] + (b[r1] - b[r2]) * s1 / max(s2 - s1, 1e-300)
+            b_act = min(b_act, b[max(r1 - 1, 0)])
+            v = np.append(v, d.high)
+            bb = np.append(bb, b_act)
+            spline = PchipInterpolator(v, bb, extrapolate=False)
 
-        def evaluate(vals, spline=spline, top=v[-1], b_top=bb[-1]):
-            return np.where(vals >= top, b_top, spline(np.minimum(vals, top)))
+        def evaluate(vals, spline=spline, top=v[-1], b_max=bb[-1]):
+            return np.where(vals >= top, b_max, spline(np.minimum(vals, top)))
 
-        grid = np.linspace(d.low, d.high, 1025)
-        grid = np.unique(np.append(grid[grid > ell], ell))
-        tab = np.where(grid >= ell, evaluate(grid), np.nan) if d.low < ell else evaluate(grid)
-        if d.low < ell:
-            grid = np.unique(np.concatenate([np.linspace(d.low, ell, 65), grid]))
-            tab = np.where(grid >= ell, evaluate(np.maximum(grid, ell)), np.nan)
+        grid = np.unique(np.concatenate([np.linspace(d.low, d.high, 1025), [ell]]))
+        tab = np.where(grid >= ell, evaluate(np.maximum(grid, ell)), np.nan)
         bids.append(BidFunction(grid, tab, d.support, ell, evaluate, lab))
     diagnostics = {"highest_bid": float(b_top), "bracket_width": float(hi - lo), "rounds": rounds,
                    "bottom_gap": float(x[-1]) if x.size else float("nan")}
