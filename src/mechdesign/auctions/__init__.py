@@ -13,10 +13,11 @@ from mechdesign.auctions.distributions import ValueDistribution, truncate
 from mechdesign.auctions.equilibrium import Equilibrium
 from mechdesign.auctions.formats import AllPay, Auction, FirstPrice, SecondPrice
 from mechdesign.auctions.loss import UtilityLoss, utility_loss
+from mechdesign.auctions.myerson import MyersonAuction, myerson
 from mechdesign.auctions.outcomes import Outcomes, RevenueEquivalence, outcomes, revenue_equivalence, simulate
 
 __all__ = [
-    "AllPay", "Auction", "BidFunction", "Equilibrium", "FirstPrice", "Outcomes",
+    "AllPay", "Auction", "BidFunction", "Equilibrium", "FirstPrice", "MyersonAuction", "Outcomes",
     "RevenueEquivalence", "SecondPrice", "UtilityLoss", "ValueDistribution",
-    "outcomes", "revenue_equivalence", "simulate", "truncate", "utility_loss",
+    "myerson", "outcomes", "revenue_equivalence", "simulate", "truncate", "utility_loss",
 ]
