@@ -15,9 +15,10 @@ from mechdesign.auctions.formats import AllPay, Auction, FirstPrice, SecondPrice
 from mechdesign.auctions.loss import UtilityLoss, utility_loss
 from mechdesign.auctions.myerson import MyersonAuction, myerson
 from mechdesign.auctions.outcomes import Outcomes, RevenueEquivalence, outcomes, revenue_equivalence, simulate
+from mechdesign.auctions.plots import auction_figure, plot_bids, plot_revenue_curve, plot_virtual_values
 
 __all__ = [
     "AllPay", "Auction", "BidFunction", "Equilibrium", "FirstPrice", "MyersonAuction", "Outcomes",
     "RevenueEquivalence", "SecondPrice", "UtilityLoss", "ValueDistribution",
-    "myerson", "outcomes", "revenue_equivalence", "simulate", "truncate", "utility_loss",
+    "auction_figure", "myerson", "outcomes", "plot_bids", "plot_revenue_curve", "plot_virtual_values", "revenue_equivalence", "simulate", "truncate", "utility_loss",
 ]
