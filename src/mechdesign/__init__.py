@@ -1,3 +1,23 @@
-"""mechdesign: Bayesian mechanism design."""
+"""mechdesign: Bayesian mechanism design — model, build, audit and optimise mechanisms."""
+
+from importlib.metadata import PackageNotFoundError, version as _version
 
 from mechdesign import auctions
+from mechdesign import errors, examples
+from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expected_revenue,
+                                         expected_surplus, expected_utilities, expected_welfare,
+                                         worst_case_deficit)
+from mechdesign.analysis.properties import (is_bic, is_budget_balanced, is_dsic, is_efficient, is_ir)
+from mechdesign.analysis.report import Report, check
+from mechdesign.analysis.results import PropertyResult, Witness
+from mechdesign.mechanisms.agv import agv, expected_externality
+from mechdesign.mechanisms.direct import DirectMechanism, Outcome
+from mechdesign.mechanisms.efficient import efficient_decision
+from mechdesign.mechanisms.groves import clarke_pivot, groves, status_quo_pivot, vcg
+from mechdesign.model.environment import Environment
+from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
+
+try:
+    __version__ = _version("mechdesign")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"

@@ -1,0 +1,139 @@
+"""Input validation shared by every public constructor.
+
+All checks raise :class:`~mechdesign.errors.SpecError` with one message format:
+``<argument>: <what was expected> (got <what was received>)``.
+Validated data is copied and frozen, so nothing the caller passed in is mutated
+or aliased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mechdesign.errors import SpecError
+
+PROB_ATOL = 1e-9
+
+
+def fail(name: str, expected: str, got: Any) -> SpecError:
+    """Build the SpecError for argument ``name`` (returned so callers can ``raise`` it)."""
+    return SpecError(f"{name}: {expected} (got {got})")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """Return ``array`` marked read-only (the caller must own it)."""
+    array.flags.writeable = False
+    return array
+
+
+def float_array(value: Any, name: str, *, ndim: int | None = None,
+                shape: tuple[int, ...] | None = None, finite: bool = True) -> np.ndarray:
+    """Convert ``value`` to a fresh, read-only float64 array and check its shape and values."""
+    try:
+        array = np.array(value, dtype=float, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise fail(name, "an array of numbers", f"{_short(value)}: {exc}") from None
+    if ndim is not None and array.ndim != ndim:
+        raise fail(name, f"an array with {ndim} dimension(s)", f"shape {array.shape}")
+    if shape is not None and array.shape != tuple(shape):
+        raise fail(name, f"shape {tuple(shape)}", f"shape {array.shape}")
+    if finite and not np.all(np.isfinite(array)):
+        bad = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
+        raise fail(name, "finite numbers only", f"{array[bad]} at index {bad}")
+    return frozen(array)
+
+
+def probabilities(value: Any, name: str, *, shape: tuple[int, ...] | None = None,
+                  axis: int | None = None) -> np.ndarray:
+    """Validate a probability array: finite, non-negative, summing to 1.
+
+    With ``axis=None`` the whole array must sum to 1; otherwise each slice along
+    ``axis`` must (e.g. the rows of a lottery table).
+    """
+    array = float_array(value, name, shape=shape, finite=False)
+    if array.size == 0:
+        raise fail(name, "a non-empty probability array", "an empty array")
+    if np.any(np.isnan(array)) or np.any(np.isinf(array)):
+        raise fail(name, "probabilities that are finite numbers", "NaN or infinity")
+    if np.any(array < 0):
+        raise fail(name, "non-negative probabilities", f"minimum {array.min():.6g}")
+    totals = array.sum() if axis is None else array.sum(axis=axis)
+    off = np.abs(np.asarray(totals) - 1.0)
+    if np.any(off > PROB_ATOL):
+        worst = float(np.asarray(totals).ravel()[np.argmax(np.asarray(off).ravel())])
+        raise fail(name, "probabilities must sum to 1", f"a sum of {worst:.12g}")
+    return array
+
+
+def names(value: Any, name: str, *, count: int | None = None) -> tuple[str, ...]:
+    """Validate a sequence of unique, non-empty names."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise fail(name, "a list of names", _short(value))
+    result = tuple(str(v) for v in value)
+    if count is not None and len(result) != count:
+        raise fail(name, f"{count} names", f"{len(result)}: {_short(list(result))}")
+    if len(result) == 0:
+        raise fail(name, "at least one name", "an empty list")
+    seen: set[str] = set()
+    for item in result:
+        if item == "":
+            raise fail(name, "non-empty names", _short(list(result)))
+        if item in seen:
+            raise fail(name, "unique names", f"duplicate {item!r}")
+        seen.add(item)
+    return result
+
+
+def index(value: Any, name: str, size: int) -> int:
+    """Validate an integer index in ``range(size)``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise fail(name, f"an integer index in 0..{size - 1}", _short(value))
+    if not 0 <= int(value) < size:
+        raise fail(name, f"an index in 0..{size - 1}", int(value))
+    return int(value)
+
+
+def lookup(value: Any, name: str, labels: Sequence[str]) -> int:
+    """Accept either an index into ``labels`` or one of the labels themselves."""
+    if isinstance(value, str):
+        if value not in labels:
+            raise fail(name, f"one of {list(labels)}", repr(value))
+        return list(labels).index(value)
+    return index(value, name, len(labels))
+
+
+def profile(value: Any, name: str, n_types: tuple[int, ...]) -> tuple[int, ...]:
+    """Validate a type (or report) profile: one index per player, each in range."""
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise fail(name, f"a tuple of {len(n_types)} type indices", _short(value)) from None
+    if len(items) != len(n_types):
+        raise fail(name, f"{len(n_types)} type indices (one per player)", f"{len(items)}: {items}")
+    return tuple(index(t, f"{name}[{i}]", k) for i, (t, k) in enumerate(zip(items, n_types)))
+
+
+def tolerance(value: Any, name: str) -> float:
+    """Validate a non-negative finite tolerance."""
+    try:
+        tol = float(value)
+    except (TypeError, ValueError):
+        raise fail(name, "a non-negative number", _short(value)) from None
+    if not np.isfinite(tol) or tol < 0:
+        raise fail(name, "a non-negative number", tol)
+    return tol
+
+
+def choice(value: Any, name: str, allowed: Sequence[str]) -> str:
+    """Validate that ``value`` is one of the ``allowed`` strings."""
+    if not isinstance(value, str) or value not in allowed:
+        raise fail(name, f"one of {list(allowed)}", _short(value))
+    return value

@@ -1,0 +1,1 @@
+"""What a mechanism achieves: property audits, reports and metrics."""

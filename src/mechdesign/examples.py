@@ -1,0 +1,6 @@
+"""Ready-made environments (``md.examples``)."""
+
+from mechdesign.model.generators import (bilateral_trade, public_project, random_environment,
+                                         single_item_auction)
+
+__all__ = ["bilateral_trade", "public_project", "random_environment", "single_item_auction"]

@@ -1,0 +1,1 @@
+"""What the designer offers: direct mechanisms, Groves/VCG, AGV."""

@@ -1,0 +1,130 @@
+"""The d'Aspremont–Gérard-Varet (AGV) or expected-externality mechanism.
+
+Seed 003 (Topic 8) states it with t_i a *payment* (utility v_i − t_i):
+
+    t_i(θ) = E[−Σ_{j≠i} v_j(q(θ), θ_j) | θ_i] + τ_i(θ_-i),
+    τ_i(θ_-i) = −1/(n−1) Σ_{j≠i} K_j(θ_j),  K_j(θ_j) = E[−Σ_{l≠j} v_l(q(θ), θ_l) | θ_j].
+
+mechdesign uses money *received*, m_i = −t_i (DESIGN.md §1). With the expected
+externality E_i(θ_i) = E[Σ_{j≠i} u_j(x*(θ), θ_j) | θ_i] = −K_i(θ_i):
+
+    m_i(θ) = E_i(θ_i) − 1/(n−1) Σ_{j≠i} E_j(θ_j),
+
+and Σ_i m_i(θ) = 0 at every profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mechdesign import _validation as v
+from mechdesign.mechanisms.direct import DirectMechanism
+from mechdesign.mechanisms.efficient import chosen_value, efficient_decision
+from mechdesign.mechanisms.groves import _check_env
+from mechdesign.model.environment import Environment
+from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
+
+
+def _conditional_mean(prior: Prior, values: np.ndarray, i: int) -> np.ndarray:
+    """E[values(θ) | θ_i] for every type of player i, shape ``(k_i,)``.
+
+    One ``einsum`` over the profile axes: no profile-sized temporary is made
+    (an independent prior enters as its marginals, a joint prior as itself).
+    Types of probability zero under a joint prior get 0.
+    """
+    n = prior.n_players
+    axes = list(range(n))
+    if isinstance(prior, IndependentPrior):
+        operands = [values, axes]
+        for j in range(n):
+            if j != i:
+                operands += [prior.marginal(j), [j]]
+        return np.einsum(*operands, [i])
+    mass = prior.marginal(i)
+    joint_sum = np.einsum(prior.joint(), axes, values, axes, [i])
+    return np.where(mass > 0, joint_sum / np.where(mass > 0, mass, 1.0), 0.0)
+
+
+def expected_externality(env: Environment, decision: np.ndarray | None = None) -> list[np.ndarray]:
+    """E_i(θ_i) = E[Σ_{j≠i} u_j(x(θ), θ) | θ_i] for each player, arrays of shape ``(k_i,)``.
+
+    Parameters
+    ----------
+    env : Environment
+    decision : ndarray, optional
+        Decision rule (integer indices or lottery, as returned by
+        :func:`efficient_decision`); default the efficient rule.
+
+    Notes
+    -----
+    The expectation uses the player's conditional belief (for an independent
+    prior, the product of the others' marginals). A type of probability zero
+    under a joint prior gets 0 (its belief is undefined). Memory: one
+    profile-sized array at a time (u_j(x(θ), θ) for one j), whose conditional
+    means given each θ_i, i ≠ j, are accumulated.
+    """
+    env = _check_env(env)
+    decision = efficient_decision(env) if decision is None else decision
+    n = env.n_players
+    out = [np.zeros(k) for k in env.n_types]
+    for j in range(n):
+        value_j = chosen_value(env, decision, j)
+        for i in range(n):
+            if i != j:
+                out[i] += _conditional_mean(env.prior, value_j, i)
+        del value_j
+    return out
+
+
+def agv(env: Environment, *, allow_correlated: bool = False, ties: str = "lowest") -> DirectMechanism:
+    """The AGV (expected-externality) mechanism: efficient, BIC, Σ_i m_i = 0 at every profile.
+
+    Parameters
+    ----------
+    env : Environment
+        At least two players. With independent types (an
+        :class:`~mechdesign.IndependentPrior`, or a :class:`~mechdesign.JointPrior`
+        that factorises) truth-telling is a Bayes–Nash equilibrium
+        (d'Aspremont and Gérard-Varet 1979; seed 003) and the budget balances
+        exactly.
+    allow_correlated : bool
+        A correlated prior breaks the BIC guarantee, so it is refused unless
+        this is True; then the *interim* version is built, with E_i computed
+        from the conditional beliefs P(θ_-i | θ_i). Budget balance still holds
+        at every profile; BIC is **not** guaranteed (check it with
+        :func:`~mechdesign.is_bic`).
+    ties : {"lowest", "uniform"}
+        Tie-breaking of the efficient decision.
+
+    Returns
+    -------
+    DirectMechanism
+        Transfers m_i(θ) = E_i(θ_i) − 1/(n−1) Σ_{j≠i} E_j(θ_j), money received
+        (the seed's payment is t_i = −m_i; see the module docstring).
+
+    Raises
+    ------
+    SpecError
+        With fewer than two players, or a correlated prior without ``allow_correlated``.
+    """
+    env = _check_env(env)
+    n = env.n_players
+    if n < 2:
+        raise v.fail("env", "at least 2 players (AGV spreads each player's payment over the others)",
+                     f"{n} player")
+    prior = env.prior
+    if isinstance(prior, JointPrior) and not prior.is_product() and not allow_correlated:
+        raise v.fail("env.prior", "independent types: with a correlated prior AGV is not BIC in general; "
+                     "pass allow_correlated=True to build the interim version anyway", "a correlated JointPrior")
+    decision = efficient_decision(env, ties=ties)
+    externality = expected_externality(env, decision)
+    transfers = np.zeros((*env.n_types, n))
+    for i in range(n):
+        shape = [1] * n
+        shape[i] = env.n_types[i]
+        e_i = externality[i].reshape(shape)
+        transfers[..., i] += e_i
+        for j in range(n):
+            if j != i:
+                transfers[..., j] -= e_i / (n - 1)
+    return DirectMechanism(env, decision, transfers, name="AGV")

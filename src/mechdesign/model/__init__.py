@@ -1,0 +1,1 @@
+"""What the world is: environments, priors, ready-made environments."""

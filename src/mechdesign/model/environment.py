@@ -1,0 +1,277 @@
+"""Finite quasilinear environments.
+
+An :class:`Environment` holds N players, a finite set X of public alternatives,
+a finite type space per player, a common prior over type profiles and the
+players' valuations u_i(x, θ). Player i's payoff from alternative x and money
+m_i (received) is u_i(x, θ) + m_i (seed 000, quasilinear preferences).
+
+Valuations are either *private* (u_i depends on θ_i only; an array of shape
+``(k_i, |X|)``) or *interdependent* (u_i depends on the whole profile; shape
+``(k_1, ..., k_N, |X|)``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from mechdesign import _validation as v
+from mechdesign.errors import SpecError
+from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
+
+
+def _names_or_count(value: Any, name: str, prefix: str) -> tuple[str, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if value < 1:
+            raise v.fail(name, "a positive count or a list of names", value)
+        return tuple(f"{prefix}{k}" for k in range(int(value)))
+    return v.names(value, name)
+
+
+def _per_player(value: Any, name: str, players: tuple[str, ...]) -> list[Any]:
+    """Accept a list in player order or a mapping keyed by player name."""
+    if isinstance(value, Mapping):
+        unknown = [key for key in value if str(key) not in players]
+        if unknown:
+            raise v.fail(name, f"keys among the players {list(players)}", f"unknown {unknown}")
+        missing = [p for p in players if p not in {str(k) for k in value}]
+        if missing:
+            raise v.fail(name, f"an entry for every player {list(players)}", f"none for {missing}")
+        by_name = {str(k): val for k, val in value.items()}
+        return [by_name[p] for p in players]
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise v.fail(name, "one entry per player (a list or a mapping by player name)", type(value).__name__)
+    if len(value) != len(players):
+        raise v.fail(name, f"one entry per player ({len(players)} players)", f"{len(value)} entries")
+    return list(value)
+
+
+def _type_space(values: Any, name: str) -> tuple[tuple[str, ...], np.ndarray | None]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise v.fail(name, "a list of type values or labels", values)
+    items = list(values)
+    if not items:
+        raise v.fail(name, "at least one type", "an empty list")
+    numeric = all(isinstance(t, numbers.Real) and not isinstance(t, bool) for t in items)
+    if numeric:
+        arr = v.float_array(items, name, ndim=1)
+        labels = tuple(f"{t:g}" for t in arr)
+        if len(set(labels)) != len(labels):
+            raise v.fail(name, "distinct type values", items)
+        return labels, arr
+    labels = v.names([str(t) for t in items], name)
+    return labels, None
+
+
+class Environment:
+    """A finite quasilinear environment (players, alternatives, types, prior, valuations).
+
+    Parameters
+    ----------
+    players : list of str or int
+        Player names (unique), or a count N (names ``P0..P{N-1}``).
+    alternatives : list of str or int
+        Public alternatives X (unique names), or a count.
+    types : list or mapping
+        Per player, the list of types: numbers (type values) or labels.
+        Type ``t`` of player ``i`` is referred to by its index ``0..k_i-1``.
+    prior : Prior
+        :class:`IndependentPrior` or :class:`JointPrior` with matching shape.
+    valuations : list or mapping
+        Per player, u_i as an array of shape ``(k_i, |X|)`` (private values) or
+        ``(k_1, ..., k_N, |X|)`` (interdependent values). Must be finite.
+
+    Examples
+    --------
+    >>> env = Environment(players=["A", "B"], alternatives=["build", "skip"],
+    ...                   types=[[10, 40], [10, 40]],
+    ...                   prior=IndependentPrior([[0.5, 0.5], [0.5, 0.5]]),
+    ...                   valuations=[[[-15, 0], [15, 0]], [[-15, 0], [15, 0]]])
+    >>> env.n_profiles
+    4
+    """
+
+    def __init__(self, players: Any, alternatives: Any, types: Any, prior: Prior, valuations: Any):
+        self.players = _names_or_count(players, "players", "P")
+        self.alternatives = _names_or_count(alternatives, "alternatives", "x")
+        spaces = [_type_space(t, f"types[{self.players[i]!r}]")
+                  for i, t in enumerate(_per_player(types, "types", self.players))]
+        self.type_labels = tuple(labels for labels, _ in spaces)
+        self.type_values = tuple(values for _, values in spaces)
+        self.n_types = tuple(len(labels) for labels in self.type_labels)
+        if not isinstance(prior, Prior):
+            raise v.fail("prior", "an IndependentPrior or JointPrior", type(prior).__name__)
+        if prior.n_types != self.n_types:
+            raise v.fail("prior", f"type counts {self.n_types} matching `types`", f"{prior.n_types}")
+        self.prior = prior
+        n_alt = len(self.alternatives)
+        arrays = []
+        for i, val in enumerate(_per_player(valuations, "valuations", self.players)):
+            name = f"valuations[{self.players[i]!r}]"
+            arr = v.float_array(val, name)
+            if arr.shape not in {(self.n_types[i], n_alt), (*self.n_types, n_alt)}:
+                raise v.fail(name, f"shape {(self.n_types[i], n_alt)} (private values) or "
+                             f"{(*self.n_types, n_alt)} (interdependent values)", f"shape {arr.shape}")
+            arrays.append(arr)
+        self.valuations = tuple(arrays)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n_players(self) -> int:
+        """Number of players N."""
+        return len(self.players)
+
+    @property
+    def n_alternatives(self) -> int:
+        """Number of public alternatives |X|."""
+        return len(self.alternatives)
+
+    @property
+    def n_profiles(self) -> int:
+        """Number of type profiles Π k_i."""
+        return math.prod(self.n_types)
+
+    @property
+    def private_values(self) -> bool:
+        """True when every u_i depends on θ_i only."""
+        return all(self.is_private(i) for i in range(self.n_players))
+
+    def is_private(self, i: int) -> bool:
+        """True when player ``i``'s valuation depends on her own type only."""
+        return self.valuations[i].ndim == 2
+
+    # ------------------------------------------------------------- look-ups
+    def player_index(self, player: int | str) -> int:
+        """Index of ``player`` (a name or an index)."""
+        return v.lookup(player, "player", self.players)
+
+    def alternative_index(self, alternative: int | str) -> int:
+        """Index of ``alternative`` (a name or an index)."""
+        return v.lookup(alternative, "alternative", self.alternatives)
+
+    def type_index(self, player: int | str, t: Any) -> int:
+        """Index of type ``t`` (an index, a label, or a numeric type value) of ``player``."""
+        i = self.player_index(player)
+        if isinstance(t, str):
+            return v.lookup(t, f"type of player {self.players[i]!r}", self.type_labels[i])
+        if isinstance(t, float) and self.type_values[i] is not None:
+            hits = np.flatnonzero(self.type_values[i] == t)
+            if hits.size:
+                return int(hits[0])
+        return v.index(t, f"type of player {self.players[i]!r}", self.n_types[i])
+
+    def check_profile(self, profile: Any, name: str = "profile") -> tuple[int, ...]:
+        """Validate a type profile (one index per player) and return it as a tuple."""
+        return v.profile(profile, name, self.n_types)
+
+    def profiles(self):
+        """Iterate over all type profiles in C order (small environments only)."""
+        return itertools.product(*(range(k) for k in self.n_types))
+
+    # ------------------------------------------------------------ utilities
+    def utility_broadcast(self, i: int) -> np.ndarray:
+        """u_i as an array broadcastable to ``(k_1, ..., k_N, |X|)`` (a view, no copy)."""
+        u = self.valuations[i]
+        if u.ndim != 2:
+            return u
+        shape = [1] * self.n_players + [self.n_alternatives]
+        shape[i] = self.n_types[i]
+        return u.reshape(shape)
+
+    def total_valuation(self) -> np.ndarray:
+        """Σ_i u_i(x, θ), shape ``(k_1, ..., k_N, |X|)`` (materialised)."""
+        total = np.zeros((*self.n_types, self.n_alternatives))
+        for i in range(self.n_players):
+            total += self.utility_broadcast(i)
+        return total
+
+    def scale(self) -> float:
+        """Largest absolute valuation (used for relative tolerances)."""
+        return float(max(np.abs(u).max() for u in self.valuations))
+
+    # --------------------------------------------------------- constructors
+    @classmethod
+    def from_function(cls, players: Any, alternatives: Any, types: Any, prior: Prior,
+                      u: Callable[..., float], interdependent: bool = False) -> "Environment":
+        """Build an environment from a valuation function.
+
+        Parameters
+        ----------
+        u : callable
+            ``u(i, x, t)`` returns player ``i``'s (index) value for alternative
+            ``x`` (its name) when her type is ``t`` (the type value, or label if
+            the types are labels). With ``interdependent=True`` the third
+            argument is the whole profile as a tuple of type values/labels.
+        interdependent : bool
+            Whether u_i depends on every player's type.
+        """
+        probe = cls.__new__(cls)
+        probe.players = _names_or_count(players, "players", "P")
+        probe.alternatives = _names_or_count(alternatives, "alternatives", "x")
+        spaces = [_type_space(t, f"types[{probe.players[i]!r}]")
+                  for i, t in enumerate(_per_player(types, "types", probe.players))]
+        points = [[float(x) for x in vals] if vals is not None else list(labels) for labels, vals in spaces]
+        if not callable(u):
+            raise v.fail("u", "a callable u(i, x, t)", type(u).__name__)
+        n_types = tuple(len(p) for p in points)
+        valuations = []
+        for i in range(len(probe.players)):
+            if interdependent:
+                arr = np.empty((*n_types, len(probe.alternatives)))
+                for prof in itertools.product(*(range(k) for k in n_types)):
+                    point = tuple(points[j][t] for j, t in enumerate(prof))
+                    for a, x in enumerate(probe.alternatives):
+                        arr[(*prof, a)] = _call_u(u, i, x, point)
+            else:
+                arr = np.array([[_call_u(u, i, x, t) for x in probe.alternatives] for t in points[i]],
+                               dtype=float)
+            valuations.append(arr)
+        original = [list(t) for t in _per_player(types, "types", probe.players)]
+        return cls(probe.players, probe.alternatives, original, prior, valuations)
+
+    def with_prior(self, prior: Prior) -> "Environment":
+        """A copy of this environment with another prior."""
+        return Environment(self.players, self.alternatives, self._types_argument(), prior, self.valuations)
+
+    def _types_argument(self) -> list[list[Any]]:
+        return [vals.tolist() if vals is not None else list(labels)
+                for labels, vals in zip(self.type_labels, self.type_values)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (the same shape as a spec file)."""
+        return {
+            "players": list(self.players),
+            "alternatives": list(self.alternatives),
+            "types": {p: t for p, t in zip(self.players, self._types_argument())},
+            "prior": _prior_spec(self),
+            "valuations": {p: u.tolist() for p, u in zip(self.players, self.valuations)},
+        }
+
+    def __repr__(self) -> str:
+        kind = "private" if self.private_values else "interdependent"
+        return (f"Environment(players={list(self.players)}, alternatives={list(self.alternatives)}, "
+                f"n_types={self.n_types}, {kind} values, prior={self.prior!r})")
+
+
+def _prior_spec(env: Environment) -> dict[str, Any]:
+    if isinstance(env.prior, IndependentPrior):
+        return {"independent": {p: env.prior.marginal(i).tolist() for i, p in enumerate(env.players)}}
+    assert isinstance(env.prior, JointPrior)
+    return {"joint": env.prior.joint().tolist()}
+
+
+def _call_u(u: Callable[..., float], i: int, x: str, t: Any) -> float:
+    try:
+        value = float(u(i, x, t))
+    except SpecError:
+        raise
+    except Exception as exc:  # report which call failed, not a bare traceback
+        raise v.fail("u", "a callable returning a number", f"{type(exc).__name__}: {exc} at u({i}, {x!r}, {t!r})") from exc
+    if not np.isfinite(value):
+        raise v.fail("u", "finite values", f"{value} at u({i}, {x!r}, {t!r})")
+    return value
