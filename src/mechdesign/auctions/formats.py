@@ -184,11 +184,15 @@ class Auction(abc.ABC):
         """Expected revenue (payments plus entry fees); equilibrium strategies by default."""
         return self.outcomes(strategies).revenue
 
-    def discretize(self, n_types: int):
-        """Finite single-item environment and direct mechanism (see :mod:`.discretize`)."""
+    def discretize(self, n_types: int, strategies=None):
+        """Finite environment and direct mechanism of this auction on ``n_types``
+        equal-probability types per bidder (see :func:`mechdesign.auctions.discretize.discretize`).
+
+        Returns ``(environment, mechanism)``; every audit of the finite core applies
+        (e.g. ``md.check(mechanism)``)."""
         from mechdesign.auctions.discretize import discretize
 
-        return discretize(self, n_types)
+        return discretize(self, n_types, strategies)
 
     # --- per-format interim quantities ------------------------------------
     @abc.abstractmethod
