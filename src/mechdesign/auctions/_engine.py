@@ -43,8 +43,13 @@ class BidLaw:
 
     @classmethod
     def from_strategy(cls, dist, strategy, reserve, bidder, n_nodes=DEFAULT_NODES):
-        q = np.linspace(0.0, 1.0, n_nodes)
-        v = dist.ppf(q)
+        # nodes uniform in quantile and uniform in value (dense wherever either is needed)
+        q1 = np.linspace(0.0, 1.0, n_nodes)
+        v2 = np.linspace(dist.low, dist.high, n_nodes)[1:-1]
+        q = np.concatenate([q1, dist.cdf(v2)])
+        v = np.concatenate([dist.ppf(q1), v2])
+        order = np.lexsort((v, q))
+        q, v = q[order], np.maximum.accumulate(v[order])
         cut = getattr(strategy, "cutoff", None)
         if cut is not None and dist.low < cut < dist.high:
             # the participation cut-off is a node, so the abstention mass is exact

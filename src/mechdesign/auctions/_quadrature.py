@@ -24,7 +24,8 @@ def quantile_rule(n_nodes: int, breaks=()):
     """Nodes ``q`` and weights ``w`` on ``[0, 1]``, split at the quantiles ``breaks``.
 
     Splitting at kinks and jumps of the integrand (participation cut-offs) keeps
-    the rule high-order on each piece.
+    the rule high-order on each piece; a sine substitution clusters nodes at the
+    ends of each piece.
     """
     pts = np.unique(np.clip(np.concatenate([[0.0, 1.0], np.asarray(breaks, float)]), 0.0, 1.0))
     qs, ws = [], []
@@ -32,9 +33,11 @@ def quantile_rule(n_nodes: int, breaks=()):
         if b - a <= 1e-15:
             continue
         share = max(_GL_NODES, int(round(n_nodes * (b - a))))
-        q, w = gauss_legendre(a, b, share)
-        qs.append(q)
-        ws.append(w)
+        t, w = gauss_legendre(0.0, 1.0, share)
+        # sine substitution q = a + (b-a)(t - sin(2πt)/2π): nodes cluster at both ends,
+        # which tames the root singularities of quantile functions (densities -> 0 or ∞)
+        qs.append(a + (b - a) * (t - np.sin(2 * np.pi * t) / (2 * np.pi)))
+        ws.append((b - a) * w * (1 - np.cos(2 * np.pi * t)))
     return np.concatenate(qs), np.concatenate(ws)
 
 

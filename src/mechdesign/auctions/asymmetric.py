@@ -27,6 +27,8 @@ solver's own convergence criterion.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.interpolate import CubicHermiteSpline, PchipInterpolator
 
@@ -52,30 +54,28 @@ class _Quantiles:
 
 def _rhs(s, Y, D, ell, quantiles, highs, order):
     """Right-hand side ``dY/ds`` with the active set of bidders; also the active gaps."""
-    x = D * np.exp(-s)                                  # b - ℓ, shape (K, 1)
-    b = ell + x
+    x = D * math.exp(-s)                                # b - ℓ, shape (K, 1)
     K, n = Y.shape
     phi = np.empty((K, n))
     for i, q in enumerate(quantiles):
-        phi[:, i] = q(Y[:, i])
-    gap = phi - b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = 1.0 / gap
-        active = Y < -1e-14
-        if active.all():
-            S = inv.sum(axis=1, keepdims=True)
-            return -x * (S / (n - 1) - inv), gap
-        # a bidder is active once her top type bids below b; pinned bidders (y = 0) join in
-        # order of decreasing top value when S_A/(m-1) >= 1/(high_i - b) (or to make m >= 2)
-        for i in order:
-            pinned = ~active[:, i]
-            m = active.sum(axis=1)
-            S = np.where(active, inv, 0.0).sum(axis=1)
-            joins = (m < 2) | ((gap[:, i] > 0) & (S >= (m - 1) * inv[:, i]))
-            active[:, i] |= pinned & joins
-        m = active.sum(axis=1, keepdims=True)
-        S = np.where(active, inv, 0.0).sum(axis=1, keepdims=True)
-        dy = np.where(active, -x * (S / np.maximum(m - 1, 1) - inv), 0.0)
+        phi[:, i] = np.interp(Y[:, i], q.y, q.v, left=q.low)
+    gap = phi - (ell + x)
+    inv = 1.0 / gap
+    active = Y < -1e-14
+    if active.all():
+        S = inv.sum(axis=1, keepdims=True)
+        return -x * (S / (n - 1) - inv), gap
+    # a bidder is active once her top type bids below b; pinned bidders (y = 0) join in
+    # order of decreasing top value when S_A/(m-1) >= 1/(high_i - b) (or to make m >= 2)
+    for i in order:
+        pinned = ~active[:, i]
+        m = active.sum(axis=1)
+        S = np.where(active, inv, 0.0).sum(axis=1)
+        joins = (m < 2) | ((gap[:, i] > 0) & (S >= (m - 1) * inv[:, i]))
+        active[:, i] |= pinned & joins
+    m = active.sum(axis=1, keepdims=True)
+    S = np.where(active, inv, 0.0).sum(axis=1, keepdims=True)
+    dy = np.where(active, -x * (S / np.maximum(m - 1, 1) - inv), 0.0)
     return dy, np.where(active, gap, np.inf)
 
 
@@ -97,7 +97,16 @@ def _shoot(D, ell, quantiles, highs, steps, depth):
     path = np.empty((steps + 1, K, n))
     path[0] = Y
     args = (D, ell, quantiles, highs, order)
-    for j in range(steps):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _integrate(Y, alive, path, grid, args)
+        _, gap = _rhs(depth, Y, *args)
+    alive &= np.all(gap > 0, axis=1)
+    return path, ~alive
+
+
+def _integrate(Y, alive, path, grid, args):
+    """Classical RK4 on ``grid``; candidates that hit the diagonal are frozen (in place)."""
+    for j in range(grid.size - 1):
         s, h = grid[j], grid[j + 1] - grid[j]
         k1, g1 = _rhs(s, Y, *args)
         k2, g2 = _rhs(s + h / 2, np.minimum(Y + h / 2 * k1, 0.0), *args)
@@ -107,11 +116,8 @@ def _shoot(D, ell, quantiles, highs, steps, depth):
         gmin = np.minimum(np.minimum(g1, g2), np.minimum(g3, g4)).min(axis=1)
         bad = ~np.all(np.isfinite(step), axis=1) | ~(gmin > 0)
         alive &= ~bad
-        Y = np.where(alive[:, None], np.minimum(Y + step, 0.0), Y)
+        Y[alive] = np.minimum(Y + step, 0.0)[alive]
         path[j + 1] = Y
-    _, gap = _rhs(depth, Y, *args)
-    alive &= np.all(gap > 0, axis=1)
-    return path, ~alive
 
 
 def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, table=None):
@@ -165,28 +171,37 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     quantiles = [_Quantiles(d, int(opts["table"])) for d in dists]
     highs = [d.high for d in dists]
     lo, hi = ell, sorted(highs)[-2]  # at least two bidders bid up to the highest bid
+    hi0 = hi
     steps_, depth_, K = int(opts["steps"]), float(opts["depth"]), int(opts["batch"])
-    rounds = 0
-    best_lo = best_hi = None
-    while hi - lo > float(opts["xtol"]) * max(1.0, abs(hi)) and rounds < 60:
-        cands = lo + (hi - lo) * np.arange(1, K + 1) / (K + 1)
-        path, high = _shoot((cands - ell)[:, None], ell, quantiles, highs, steps_, depth_)
-        rounds += 1
-        k_hi = int(np.argmax(high)) if high.any() else K
-        if k_hi > 0:
-            lo, best_lo = cands[k_hi - 1], path[:, k_hi - 1]
-        if k_hi < K:
-            hi, best_hi = cands[k_hi], path[:, k_hi]
-    status = "converged" if rounds < 60 else "iteration_limit"
-    if best_lo is not None and best_hi is not None:
-        # final trajectories from both ends of the bracket
-        path, high = _shoot(np.array([[lo - ell], [hi - ell]]), ell, quantiles, highs, steps_, depth_)
-        best_lo, best_hi = path[:, 0], path[:, 1]
-    else:
+    xtol = float(opts["xtol"]) * max(1.0, abs(hi))
+    shoot = lambda c, k: _shoot((np.asarray(c) - ell)[:, None], ell, quantiles, highs, k, depth_)  # noqa: E731
+
+    def bisect(lo, hi, n_steps, width, rounds):
+        while hi - lo > width and rounds < 60:
+            cands = lo + (hi - lo) * np.arange(1, K + 1) / (K + 1)
+            high = shoot(cands, n_steps)[1]
+            rounds += 1
+            k_hi = int(np.argmax(high)) if high.any() else K
+            lo = cands[k_hi - 1] if k_hi > 0 else lo
+            hi = cands[k_hi] if k_hi < K else hi
+        return lo, hi, rounds
+
+    # far from b̄ a coarse grid classifies candidates as well: narrow the bracket cheaply,
+    # widen it by a safety margin, then bisect with the full grid
+    lo, hi, rounds = bisect(lo, hi, max(steps_ // 4, 40), 1e-2 * (hi0 - ell), 0)
+    w = hi - lo
+    lo, hi, rounds = bisect(max(ell, lo - 2 * w), min(hi0, hi + 2 * w), steps_, xtol, rounds)
+    path, high = shoot([lo, hi], steps_)
+    if not (high[1] and not high[0]):  # the coarse bracket missed b̄: redo on the whole range
+        lo, hi, rounds = bisect(ell, hi0, steps_, xtol, rounds)
+        path, high = shoot([lo, hi], steps_)
+    if not (high[1] and not high[0]):
         raise SolverError(
-            "asymmetric first-price solver: the shooting bracket never contained a candidate on "
-            "both sides; the distributions may violate the solver's assumptions"
+            "asymmetric first-price solver: no bracket [too low, too high] for the highest bid was "
+            "found; the distributions may violate the solver's assumptions"
         )
+    status = "converged" if rounds < 60 else "iteration_limit"
+    best_lo, best_hi = path[:, 0], path[:, 1]
     b_top = (lo + hi) / 2
     b = ell + (b_top - ell) * np.exp(-s_grid(steps_, depth_))
     phi_lo = np.column_stack([q(best_lo[:, i]) for i, q in enumerate(quantiles)])

@@ -28,6 +28,8 @@ from mechdesign.auctions.bid_function import BidFunction
 
 GRID_POINTS = 1025
 _INNER_NODES = 64
+_CELLS = 2048
+_TINY = 1e-200
 
 
 def cutoff(fmt: str, dist, n: int, reserve: float, fee: float) -> float:
@@ -47,8 +49,30 @@ def cutoff(fmt: str, dist, n: int, reserve: float, fee: float) -> float:
     return brentq(h, lo, dist.high, xtol=1e-15, rtol=1e-15, maxiter=200)
 
 
+class _CumulativeG:
+    """``I(v) = ∫_{v*}^v F(s)^(n-1) ds``: exact cumulative sums on a fine grid of cells
+    (Gauss-Legendre per cell) plus an 8-node rule on the last, partial cell."""
+
+    def __init__(self, dist, n: int, v_star: float):
+        self.dist, self.n, self.v_star = dist, n, v_star
+        self.edges = np.linspace(v_star, dist.high, _CELLS + 1)
+        t, self.w = gauss_legendre(0.0, 1.0, 8)
+        self.t = t
+        width = np.diff(self.edges)
+        s = self.edges[:-1, None] + width[:, None] * t[None, :]
+        cells = width * ((dist.cdf(s) ** (n - 1)) @ self.w)
+        self.cum = np.concatenate([[0.0], np.cumsum(cells)])
+
+    def __call__(self, v):
+        k = np.clip(np.searchsorted(self.edges, v, side="right") - 1, 0, _CELLS - 1)
+        left = self.edges[k]
+        width = v - left
+        s = left[:, None] + width[:, None] * self.t[None, :]
+        return self.cum[k] + width * ((self.dist.cdf(s) ** (self.n - 1)) @ self.w)
+
+
 def _ratio_integral(dist, n: int, v_star: float, v: np.ndarray) -> np.ndarray:
-    """``∫_{v*}^v (F(s)/F(v))^(n-1) ds`` for each ``v >= v*``."""
+    """``∫_{v*}^v (F(s)/F(v))^(n-1) ds`` by a 64-node rule (no underflow for tiny F(v))."""
     t, w = gauss_legendre(0.0, 1.0, _INNER_NODES)
     width = v - v_star
     s = v_star + width[:, None] * t[None, :]
@@ -60,6 +84,7 @@ def _ratio_integral(dist, n: int, v_star: float, v: np.ndarray) -> np.ndarray:
 
 def bid_formula(fmt: str, dist, n: int, reserve: float, fee: float, v_star: float):
     """Return the exact evaluator ``v -> b(v)`` for ``v >= v*``."""
+    cumulative = _CumulativeG(dist, n, v_star) if fmt != "second_price" else None
 
     def evaluate(v):
         # participants bid at least the reserve; the clip only removes rounding at v*
@@ -68,8 +93,13 @@ def bid_formula(fmt: str, dist, n: int, reserve: float, fee: float, v_star: floa
     def _formula(v):
         if fmt == "second_price":
             return v.copy()
-        I = _ratio_integral(dist, n, v_star, v)
         G = dist.cdf(v) ** (n - 1)
+        # I = ∫_{v*}^v G / G(v); where G(v) is tiny use the ratio form (no underflow)
+        tiny = G < _TINY
+        with np.errstate(divide="ignore", invalid="ignore"):
+            I = cumulative(v) / G
+        if tiny.any():
+            I[tiny] = _ratio_integral(dist, n, v_star, v[tiny])
         if fmt == "first_price":
             with np.errstate(divide="ignore", invalid="ignore"):
                 fee_term = np.where(G > 0, fee / G, 0.0)
