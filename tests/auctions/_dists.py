@@ -18,21 +18,26 @@ class _BetaMixture(stats.rv_continuous):
     def _sf(self, x):
         return self.w * self.c1.sf(x) + (1 - self.w) * self.c2.sf(x)
 
+    def _table(self):
+        if "_tab" not in self.__dict__:
+            x = np.linspace(0.0, 1.0, 20001)
+            self._tab = (x, self._cdf(x), self._sf(x))
+        return self._tab
+
+    def _newton(self, x, target, fn, sign):
+        for _ in range(3):  # polish the interpolated start (the density is smooth)
+            dens = self._pdf(x)
+            step = np.where(dens > 1e-12, sign * (fn(x) - target) / np.maximum(dens, 1e-12), 0.0)
+            x = np.clip(x - step, 0.0, 1.0)
+        return x
+
     def _ppf(self, q):
-        lo, hi = np.zeros_like(q), np.ones_like(q)
-        for _ in range(60):  # vectorised bisection: the cdf is increasing
-            mid = (lo + hi) / 2
-            low = self._cdf(mid) < q
-            lo, hi = np.where(low, mid, lo), np.where(low, hi, mid)
-        return (lo + hi) / 2
+        x, cdf, _ = self._table()
+        return self._newton(np.interp(q, cdf, x), q, self._cdf, 1.0)
 
     def _isf(self, p):
-        lo, hi = np.zeros_like(p), np.ones_like(p)
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            above = self._sf(mid) > p
-            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-        return (lo + hi) / 2
+        x, _, sf = self._table()
+        return self._newton(np.interp(p, sf[::-1], x[::-1]), p, self._sf, -1.0)
 
 
 def beta_mixture(w, p1, p2):

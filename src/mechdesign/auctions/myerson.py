@@ -23,7 +23,7 @@ from mechdesign.errors import SpecError
 
 __all__ = ["MyersonAuction", "myerson"]
 
-_BISECT = 64
+_BISECT = 30
 
 
 class _Curve:
@@ -31,6 +31,7 @@ class _Curve:
 
     def __init__(self, dist, n_grid: int):
         self.dist = dist
+        self._tab = None
         q = np.linspace(0.0, 1.0, n_grid)
         v = dist.isf(q)
         R = q * v
@@ -71,9 +72,15 @@ class _Curve:
         return out
 
     def threshold(self, c, strict: bool):
-        """Smallest value whose ironed virtual value is >= c (> c if ``strict``), by bisection."""
-        lo = np.full(np.shape(c), self.dist.low)
-        hi = np.full(np.shape(c), self.dist.high)
+        """Smallest value whose ironed virtual value is >= c (> c if ``strict``): locate the
+        cell on the tabulated (non-decreasing) ironed virtual value, then bisect inside it."""
+        if self._tab is None:
+            v = self.dist.isf(self.q[::-1])
+            self._tab = (v, np.maximum.accumulate(np.nan_to_num(self.ironed_virtual_value(v), nan=-np.inf)))
+        v_tab, phi_tab = self._tab
+        k = np.searchsorted(phi_tab, c, side="right" if strict else "left")
+        lo = v_tab[np.clip(k - 1, 0, v_tab.size - 1)]
+        hi = v_tab[np.clip(k, 0, v_tab.size - 1)]
         for _ in range(_BISECT):
             mid = (lo + hi) / 2
             phi = self.ironed_virtual_value(mid)
