@@ -79,6 +79,7 @@ def test_irregular_distribution_ironing_beats_second_price_with_any_reserve():
     assert np.allclose(opt.allocation([[mid, mid + 1e-3]]), [[0.5, 0.5]])
 
 
+@pytest.mark.slow
 def test_simulated_payments_reproduce_expected_revenue():
     d = bimodal()
     opt = A.myerson([d, U])

@@ -87,7 +87,8 @@ def test_equilibria_of_beta_bidders_have_negligible_loss():
         assert eq.loss.max_relative <= 1e-6, (cls, eq.loss)
 
 
-@settings(max_examples=8, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None)
 @given(a=st.floats(0.6, 4.0), b=st.floats(0.6, 4.0), n=st.integers(2, 4))
 def test_property_first_and_second_price_revenues_agree(a, b, n):
     d = stats.beta(a, b)
