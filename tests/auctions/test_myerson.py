@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import stats
 
 import mechdesign as md
 from mechdesign.errors import SpecError
@@ -37,13 +37,13 @@ def test_second_price_with_optimal_reserve_equals_myerson_for_regular_symmetric(
     assert a.expected_revenue() == pytest.approx(opt.expected_revenue, abs=1e-6)
 
 
-def test_asymmetric_uniform_revenue_by_independent_double_integral():
+def test_asymmetric_uniform_revenue_closed_form():
     # U[0,1] and U[0,2]: φ_1 = 2v - 1, φ_2 = 2v - 2; revenue = E[max(0, φ_1, φ_2)]
+    # = ∫_0^∞ (1 - K_1(t) K_2(t)) dt with K_1 = min(1, (t+1)/2), K_2 = min(1, (t+2)/4):
+    # ∫_0^1 (1 - (t+1)(t+2)/8) dt + ∫_1^2 (1 - (t+2)/4) dt = 25/48 + 6/48 = 31/48
     opt = A.myerson([stats.uniform(0, 1), stats.uniform(0, 2)])
     assert np.allclose(opt.reserves, [0.5, 1.0], atol=1e-9)
-    val, _ = integrate.dblquad(lambda v2, v1: max(0.0, 2 * v1 - 1, 2 * v2 - 2) / 2, 0, 1, 0, 2,
-                               epsabs=1e-11, epsrel=1e-11)
-    assert opt.expected_revenue == pytest.approx(val, abs=1e-6)
+    assert opt.expected_revenue == pytest.approx(31 / 48, abs=1e-6)
 
 
 def test_allocation_and_payments_for_uniform():

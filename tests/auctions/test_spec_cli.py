@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from mechdesign.cli import app
@@ -19,6 +20,12 @@ def test_example_spec_builds_the_auction():
     auc = section.build()
     assert auc.format == "first_price" and auc.labels == ("weak", "strong", "normal")
     assert auc.distributions[2].truncated and auc.distributions[2].support == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("path", [p for p in sorted(EXAMPLE.parent.glob("*.yaml"))
+                                  if "players" not in yaml.safe_load(p.read_text())], ids=lambda p: p.name)
+def test_every_continuous_auction_example_loads(path):
+    assert load_auction_spec(path).auction.build().n_bidders >= 1
 
 
 def test_symmetric_shorthand_and_options():
