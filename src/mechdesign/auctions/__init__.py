@@ -20,5 +20,6 @@ from mechdesign.auctions.plots import auction_figure, plot_bids, plot_revenue_cu
 __all__ = [
     "AllPay", "Auction", "BidFunction", "Equilibrium", "FirstPrice", "MyersonAuction", "Outcomes",
     "RevenueEquivalence", "SecondPrice", "UtilityLoss", "ValueDistribution",
-    "auction_figure", "myerson", "outcomes", "plot_bids", "plot_revenue_curve", "plot_virtual_values", "revenue_equivalence", "simulate", "truncate", "utility_loss",
+    "auction_figure", "myerson", "outcomes", "plot_bids", "plot_revenue_curve", "plot_virtual_values",
+    "revenue_equivalence", "simulate", "truncate", "utility_loss",
 ]

@@ -5,13 +5,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from mechdesign.auctions._arrays import readonly as _readonly
+
 __all__ = ["BidFunction"]
 
-
-def _readonly(a) -> np.ndarray:
-    a = np.array(a, dtype=float)
-    a.flags.writeable = False
-    return a
 
 
 class BidFunction:

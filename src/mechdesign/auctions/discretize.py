@@ -58,7 +58,10 @@ def discretize(auction, n_types: int, strategies=None) -> DiscreteAuction:
     if isinstance(n_types, bool) or not isinstance(n_types, (int, np.integer)) or n_types < 1:
         raise SpecError(f"n_types: expected an integer >= 1 (got {n_types!r})")
     k = int(n_types)
-    strategies = list(auction.equilibrium(certify=False)) if strategies is None else auction.check_strategies(strategies)
+    if strategies is None:
+        strategies = list(auction.equilibrium(certify=False))
+    else:
+        strategies = auction.check_strategies(strategies)
     N = auction.n_bidders
     values = [_bin_means(d, k) for d in auction.distributions]
     bids = [evaluate_strategy(s, v, i) for i, (s, v) in enumerate(zip(strategies, values))]

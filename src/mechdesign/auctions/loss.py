@@ -9,17 +9,13 @@ from scipy import stats
 
 from mechdesign.auctions._engine import DEFAULT_NODES, BidLaw, evaluate_strategy, opponents_of
 from mechdesign.auctions._quadrature import quantile_rule
+from mechdesign.auctions._arrays import readonly as _readonly
 from mechdesign.errors import SpecError
 
 __all__ = ["UtilityLoss", "utility_loss"]
 
 _METHODS = ("quadrature", "monte_carlo")
 
-
-def _ro(a):
-    a = np.array(a, dtype=float)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True)
@@ -169,8 +165,8 @@ def utility_loss(auction, strategies, grid: int = 2048, method: str = "quadratur
     absolute = np.maximum(absolute, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(br > 0, absolute / br, 0.0)
-    return UtilityLoss(_ro(absolute), _ro(relative), _ro(util), _ro(br), method, options,
-                       None if ci is None else _ro(ci))
+    return UtilityLoss(_readonly(absolute), _readonly(relative), _readonly(util), _readonly(br),
+                       method, options, None if ci is None else _readonly(ci))
 
 
 def _symmetry_key(auction, strategies, i):

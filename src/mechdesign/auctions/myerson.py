@@ -19,6 +19,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from mechdesign.auctions.distributions import as_value_distribution
+from mechdesign.auctions._arrays import readonly as _readonly
 from mechdesign.errors import SpecError
 
 __all__ = ["MyersonAuction", "myerson"]
@@ -104,11 +105,6 @@ def _upper_hull(x, y):
     return np.array(hull)
 
 
-def _ro(a):
-    a = np.array(a, dtype=float)
-    a.flags.writeable = False
-    return a
-
 
 @dataclass(frozen=True)
 class MyersonAuction:
@@ -146,7 +142,7 @@ class MyersonAuction:
     def revenue_curve(self, bidder: int):
         """``(q, R(q), R̄(q))`` on the quantile grid, ``q = P(V > v)``."""
         c = self._curves[self._index(bidder)]
-        return _ro(c.q), _ro(c.R), _ro(c.R_hull)
+        return _readonly(c.q), _readonly(c.R), _readonly(c.R_hull)
 
     def _index(self, bidder):
         if isinstance(bidder, (int, np.integer)) and 0 <= bidder < len(self._curves):
@@ -249,7 +245,7 @@ def myerson(distributions, labels=None, n_grid: int = 16385) -> MyersonAuction:
     curves = tuple(built)
     revenue = _revenue(curves)
     return MyersonAuction(
-        tuple(labels), float(revenue), _ro([c.reserve for c in curves]),
+        tuple(labels), float(revenue), _readonly([c.reserve for c in curves]),
         tuple(tuple(c.ironed_intervals()) for c in curves), options={"n_grid": int(n_grid)}, _curves=curves,
     )
 

@@ -8,15 +8,11 @@ import numpy as np
 
 from mechdesign.auctions._engine import DEFAULT_NODES, BidLaw, evaluate_strategy, opponents_of
 from mechdesign.auctions._quadrature import quantile_rule
+from mechdesign.auctions._arrays import readonly as _readonly
 from mechdesign.errors import SpecError
 
 __all__ = ["Outcomes", "RevenueEquivalence", "outcomes", "simulate", "revenue_equivalence"]
 
-
-def _ro(a):
-    a = np.array(a, dtype=float)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True)
@@ -90,8 +86,8 @@ def outcomes(auction, strategies=None, n_nodes: int = 2048) -> Outcomes:
         win[i], pay[i], welfare[i] = w @ x, w @ p, w @ (v * x)
     no_sale = float(np.prod([law.abstain for law in laws]))
     revenue, total = float(pay.sum()), float(welfare.sum())
-    return Outcomes(revenue, total, total - revenue, no_sale, _ro(win), _ro(pay), _ro(welfare - pay),
-                    "quadrature", {"n_nodes": int(n_nodes)})
+    return Outcomes(revenue, total, total - revenue, no_sale, _readonly(win), _readonly(pay),
+                    _readonly(welfare - pay), "quadrature", {"n_nodes": int(n_nodes)})
 
 
 def simulate(auction, strategies=None, n: int = 100_000, seed=None) -> Outcomes:
@@ -137,7 +133,8 @@ def simulate(auction, strategies=None, n: int = 100_000, seed=None) -> Outcomes:
 
     errs = {"revenue": se(rev), "welfare": se(wel), "surplus": se(sur), "prob_no_sale": se(nos)}
     return Outcomes(float(rev.mean()), float(wel.mean()), float(sur.mean()), float(nos.mean()),
-                    _ro(alloc.mean(axis=0)), _ro(pay.mean(axis=0)), _ro((alloc * values - pay).mean(axis=0)),
+                    _readonly(alloc.mean(axis=0)), _readonly(pay.mean(axis=0)),
+                    _readonly((alloc * values - pay).mean(axis=0)),
                     "simulation", {"n": int(n), "seed": seed if isinstance(seed, int) else None}, errs)
 
 
@@ -188,7 +185,8 @@ class RevenueEquivalence:
     __repr__ = summary
 
 
-def revenue_equivalence(*auctions, atol: float = 1e-6, allocation_tol: float = 1e-5, grid: int = 257) -> RevenueEquivalence:
+def revenue_equivalence(*auctions, atol: float = 1e-6, allocation_tol: float = 1e-5,
+                        grid: int = 257) -> RevenueEquivalence:
     """Compare the equilibrium revenues of auctions with the same bidders.
 
     Parameters
@@ -230,5 +228,6 @@ def revenue_equivalence(*auctions, atol: float = 1e-6, allocation_tol: float = 1
     applies = gap <= allocation_tol and low_gap <= allocation_tol
     diffs = revenues - revenues[0]
     holds = applies and float(np.max(np.abs(diffs))) <= atol
-    return RevenueEquivalence(tuple(repr(a) for a in auctions), _ro(revenues), _ro(diffs), gap, low_gap,
+    return RevenueEquivalence(tuple(repr(a) for a in auctions), _readonly(revenues), _readonly(diffs),
+                              gap, low_gap,
                               bool(applies), bool(holds), float(atol))
