@@ -1,0 +1,173 @@
+"""Solving a :class:`~mechdesign.design.model.DesignModel` with HiGHS (``highspy``).
+
+The model goes to HiGHS as CSC arrays through ``passModel`` (no dense matrix).
+Solver outcomes become statuses (DESIGN.md §1), never exceptions: ``optimal``,
+``infeasible``, ``unbounded``, ``time_limit``, ``iteration_limit``,
+``solution_limit``, ``interrupted``, ``memory_limit``, ``solver_error``, ``unknown``.
+
+For infeasible LPs, :func:`elastic_duals` solves the elastic (phase-one) LP
+``min Σ s  s.t.  a·z − s ≤ b`` whose optimal row duals are a Farkas ray.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from mechdesign import _validation as v
+from mechdesign.design.model import DesignModel
+
+#: Our defaults (tight tolerances: the audits re-check the solution at 1e-9).
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "output_flag": False,
+    "primal_feasibility_tolerance": 1e-9,
+    "dual_feasibility_tolerance": 1e-9,
+    "mip_rel_gap": 1e-9,
+    "mip_feasibility_tolerance": 1e-9,
+}
+
+_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "solution_limit",
+    "kInterrupt": "interrupted",
+    "kHighsInterrupt": "interrupted",
+    "kMemoryLimit": "memory_limit",
+    "kModelEmpty": "optimal",
+    "kObjectiveBound": "objective_bound",
+    "kObjectiveTarget": "objective_target",
+}
+
+
+@dataclass
+class SolveOutcome:
+    """What HiGHS returned: status, message, primal values and objective, timing."""
+
+    status: str
+    message: str
+    x: np.ndarray | None
+    objective: float | None
+    solve_time: float
+    mip_gap: float | None = None
+
+
+def _new_highs(options: dict[str, Any]) -> Any:
+    # highspy.Highs prints a banner on first construction; the core class does not.
+    h = highspy._Highs()
+    for name, value in {**DEFAULT_OPTIONS, **options}.items():
+        if isinstance(value, (np.integer, np.floating)):
+            value = value.item()
+        status = h.setOptionValue(name, value)
+        if status == highspy.HighsStatus.kError:
+            raise v.fail(f"options[{name!r}]", "a HiGHS option name (e.g. time_limit, threads, presolve, solver, "
+                         "primal_feasibility_tolerance, mip_rel_gap) with a value of its type", repr(value))
+    return h
+
+
+def check_options(options: dict[str, Any]) -> None:
+    """Raise SpecError for an unknown HiGHS option or a value of the wrong type."""
+    _new_highs(options)
+
+
+def _pass(h: Any, model: DesignModel, cost: np.ndarray, matrix: sp.csc_matrix, row_lower: np.ndarray,
+          row_upper: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, maximize: bool,
+          integrality: np.ndarray | None = None) -> None:
+    sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    inf = highspy.kHighsInf
+    status = h.passModel(int(matrix.shape[1]), int(matrix.shape[0]), int(matrix.nnz),
+                         int(highspy.MatrixFormat.kColwise), int(sense), 0.0,
+                         np.ascontiguousarray(cost, dtype=np.float64),
+                         np.nan_to_num(col_lower, neginf=-inf, posinf=inf),
+                         np.nan_to_num(col_upper, neginf=-inf, posinf=inf),
+                         np.nan_to_num(row_lower, neginf=-inf, posinf=inf),
+                         np.nan_to_num(row_upper, neginf=-inf, posinf=inf),
+                         matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32),
+                         matrix.data.astype(np.float64),
+                         np.zeros(matrix.shape[1], np.int32) if integrality is None else integrality.astype(np.int32))
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS rejected the model")
+
+
+def solve(model: DesignModel, options: dict[str, Any]) -> SolveOutcome:
+    """Solve the model; solver trouble is reported in the status, not raised."""
+    start = time.perf_counter()
+    try:
+        h = _new_highs(options)
+        matrix = model.matrix()
+        row_lower, row_upper = model.row_bounds()
+        col_lower, col_upper = model.col_bounds()
+        integrality = None
+        if model.integer:
+            integrality = np.zeros(model.n_cols, np.int32)
+            integrality[:model.layout.m_offset] = int(highspy.HighsVarType.kInteger)
+        _pass(h, model, model.cost, matrix, row_lower, row_upper, col_lower, col_upper, model.maximize, integrality)
+        h.run()
+        status = _STATUS.get(h.getModelStatus().name, "unknown")
+        if status == "infeasible_or_unbounded":
+            # presolve could not tell; the simplex without presolve can
+            h.setOptionValue("presolve", "off")
+            h.clearSolver()
+            h.run()
+            status = _STATUS.get(h.getModelStatus().name, "unknown")
+        message = h.modelStatusToString(h.getModelStatus())
+    except Exception as exc:  # a crash inside the solver is a status, not an exception for the caller
+        if isinstance(exc, v.SpecError):
+            raise
+        return SolveOutcome("solver_error", f"{type(exc).__name__}: {exc}", None, None, time.perf_counter() - start)
+    x = objective = gap = None
+    info = h.getInfo()
+    if status == "optimal" or (status in {"time_limit", "iteration_limit", "solution_limit", "interrupted"}
+                               and info.primal_solution_status == 2):
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        objective = float(info.objective_function_value)
+        if model.integer:
+            gap = float(info.mip_gap)
+    return SolveOutcome(status, message, x, objective, time.perf_counter() - start, gap)
+
+
+def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """Farkas weights of an infeasible LP from the elastic LP's duals.
+
+    Returns ``(w, c, gap)``: weights ``w`` on the rows written ``a·z ≤ b``
+    (≥ 0 for inequalities, free for equalities), the combination ``c = Σ_r w_r a_r``
+    over columns, and the total infeasibility ``gap = −w·b > 0``; ``None`` if the
+    elastic LP does not confirm infeasibility.
+    """
+    matrix = model.matrix()
+    n_rows, n_cols = matrix.shape
+    row_lower, row_upper = model.row_bounds()
+    equality = np.isfinite(row_lower)
+    eq_rows = np.flatnonzero(equality)
+    # a·z − s_minus ≤ b for every row; a·z + s_plus ≥ b for equalities
+    minus = sp.csc_matrix((-np.ones(n_rows), (np.arange(n_rows), np.arange(n_rows))), shape=(n_rows, n_rows))
+    plus = sp.csc_matrix((np.ones(eq_rows.size), (eq_rows, np.arange(eq_rows.size))), shape=(n_rows, eq_rows.size))
+    full = sp.hstack([matrix, minus, plus], format="csc")
+    cost = np.concatenate([np.zeros(n_cols), np.ones(n_rows + eq_rows.size)])
+    col_lower, col_upper = model.col_bounds()
+    col_lower = np.concatenate([col_lower, np.zeros(n_rows + eq_rows.size)])
+    col_upper[:model.layout.m_offset] = math.inf   # p ≤ 1 is implied; the certificate uses p ≥ 0 only
+    col_upper = np.concatenate([col_upper, np.full(n_rows + eq_rows.size, math.inf)])
+    own = {k: val for k, val in options.items() if k in {"threads", "time_limit", "random_seed"}}
+    h = _new_highs({**own, "presolve": "off"})
+    _pass(h, model, cost, full, row_lower, row_upper, col_lower, col_upper, False)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    gap = float(h.getInfo().objective_function_value)
+    if gap <= 1e-9:
+        return None
+    y = np.asarray(h.getSolution().row_dual, dtype=float)
+    w = -y
+    w[~equality] = np.maximum(w[~equality], 0.0)
+    c = matrix.T @ w
+    return w, c, gap
