@@ -63,6 +63,9 @@ class SolveOutcome:
 
 def _new_highs(options: dict[str, Any]) -> Any:
     # highspy.Highs prints a banner on first construction; the core class does not.
+    if "threads" in options:
+        # HiGHS keeps one thread scheduler per process; a new thread count needs a fresh one
+        highspy._Highs.resetGlobalScheduler(True)
     h = highspy._Highs()
     for name, value in {**DEFAULT_OPTIONS, **options}.items():
         if isinstance(value, (np.integer, np.floating)):
