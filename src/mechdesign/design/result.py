@@ -70,7 +70,7 @@ class DesignResult:
     message : str
         Solver message and notes.
     diagnostics : dict
-        Sizes (rows, columns, non-zeros per family) and timings (``build_time``, ``solve_time``).
+        Sizes (rows, columns, rows per family) and timings (``build_time``, ``solve_time``, ``verify_time``).
     """
 
     method: str
@@ -120,7 +120,7 @@ class DesignResult:
                                                f"VIOLATED {self.verification.violations}"))
         if self.certificate is not None:
             lines.append(f"  certificate: {self.certificate!r}, verifies exactly: {self.certificate.verify()}")
-        timing = {k: self.diagnostics[k] for k in ("build_time", "solve_time") if k in self.diagnostics}
+        timing = {k: self.diagnostics[k] for k in ("build_time", "solve_time", "verify_time") if k in self.diagnostics}
         if timing:
             lines.append("  " + ", ".join(f"{k} {t:.3g}s" for k, t in timing.items()))
         return "\n".join(lines)

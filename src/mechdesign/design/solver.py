@@ -257,7 +257,9 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
     if outcome.x is not None:
         mech = _mechanism(env, model, outcome.x, fixed_rule, f"optimal {obj.name} mechanism")
         value = obj.value(mech.decision.reshape(env.n_profiles, -1), mech.transfers)
+        start = time.perf_counter()
         verification = _verify(mech, names, users, decision_label == "efficient", own["atol"], own["rtol"])
+        diagnostics["verify_time"] = time.perf_counter() - start
         if not verification.holds:
             message += f"; re-verification found violations {verification.violations}"
     elif outcome.status == "infeasible" and own["certificate"]:
