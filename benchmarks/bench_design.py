@@ -67,7 +67,36 @@ def run_mechaudit(n: int, K: int, kind: str) -> dict:
             "status": "optimal", "verified": sol.audit.passed}
 
 
+def cross_check() -> None:
+    """Correlated 2-bidder auction (values 1, 2, 4; ρ = 0.3): both libraries, both constraint sets."""
+    import mechaudit as ma
+
+    import mechdesign as md
+
+    vals = [1, 2, 4]
+    env = md.examples.correlated_auction(vals, n_bidders=2, correlation=0.3)
+    joint = env.prior.joint()
+    agents = {"b0": vals, "b1": vals}
+    prior = ma.JointPrior(agents=list(agents), type_spaces=agents,
+                          probabilities={(a, b): float(joint[i, j]) for i, a in enumerate(vals)
+                                         for j, b in enumerate(vals)})
+    values = ma.PrivateValues(lambda agent, t, o: float(t) if o["winner"] == agent else 0.0)
+    peer_env = ma.FiniteEnvironment(agents=agents, outcomes=ma.single_item_outcomes(list(agents)), prior=prior,
+                                    values=values)
+    print("\ncross-check, correlated auction 2 bidders, values {1,2,4}, correlation 0.3:")
+    for ours, theirs in ((["bic", "ir_interim"], [ma.BIC(), ma.InterimIR()]),
+                         (["dsic", "ir_ex_post"], [ma.DSIC(), ma.ExPostIR()])):
+        mine = md.design(env, "revenue", ours).value
+        peer = peer_env.design(objective=ma.ExpectedRevenue(), requirements=theirs).solve().objective_value
+        print(f"  {' + '.join(ours):<22} mechdesign {mine:.10f}  mechaudit {peer:.10f}  "
+              f"{'agree' if abs(mine - peer) <= 1e-7 else 'DISAGREE'}")
+
+
 def child(lib: str, n: int, K: int, kind: str) -> None:
+    if lib == "cross-check":
+        # own process: HiGHS keeps one thread scheduler per process and mechaudit pins threads=1
+        cross_check()
+        return
     out = (run_mechdesign if lib == "mechdesign" else run_mechaudit)(n, K, kind)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(out))
@@ -125,6 +154,10 @@ def main() -> None:
         print(f"{label:<14}{ours['build']:>9.3f}{ours['solve']:>9.3f}{ours['verify']:>9.3f}{ours['total']:>9.3f}{ours['value']:>16.10f}"
               f"{peer_s:>9}{ratio:>9}{ours['peak_mb']:>7.0f}{peer_mb:>9}  {agree}{ok}"
               + ("" if ours["verified"] else "  VERIFICATION FAILED"))
+    if peer:
+        proc = subprocess.run([sys.executable, __file__, "--child", "cross-check", "0", "0", "-"],
+                              capture_output=True, text=True)
+        print(proc.stdout.rstrip() or proc.stderr.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":

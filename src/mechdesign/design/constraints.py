@@ -65,11 +65,13 @@ class LinearConstraint:
 
     Examples
     --------
-    Cap every payment at 10 (m_i ≥ −10) in a 2×2-type environment:
+    Cap every payment at 10 (m_i ≥ −10) with 2 players of 2 types each: one
+    row per transfer m_i(θ), i.e. the identity over the 8 transfers:
 
     >>> import numpy as np
-    >>> A = np.zeros((8, 2, 2, 2)); A[np.arange(8), *np.unravel_index(np.arange(8), (2, 2, 2))] = 1
-    >>> cap = LinearConstraint(transfers=A, lb=-10)
+    >>> cap = LinearConstraint(transfers=np.eye(8).reshape(8, 2, 2, 2), lb=-10, name="cap")
+    >>> cap.n_rows
+    8
     """
 
     def __init__(self, decision: Any = None, transfers: Any = None, lb: Any = -np.inf, ub: Any = np.inf,

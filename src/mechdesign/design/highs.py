@@ -22,6 +22,7 @@ import scipy.sparse as sp
 
 from mechdesign import _validation as v
 from mechdesign.design.model import DesignModel
+from mechdesign.errors import SpecError
 
 #: Our defaults (tight tolerances: the audits re-check the solution at 1e-9).
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -124,7 +125,7 @@ def solve(model: DesignModel, options: dict[str, Any]) -> SolveOutcome:
             status = _STATUS.get(h.getModelStatus().name, "unknown")
         message = h.modelStatusToString(h.getModelStatus())
     except Exception as exc:  # a crash inside the solver is a status, not an exception for the caller
-        if isinstance(exc, v.SpecError):
+        if isinstance(exc, SpecError):
             raise
         return SolveOutcome("solver_error", f"{type(exc).__name__}: {exc}", None, None, time.perf_counter() - start)
     x = objective = gap = None
@@ -138,13 +139,12 @@ def solve(model: DesignModel, options: dict[str, Any]) -> SolveOutcome:
     return SolveOutcome(status, message, x, objective, time.perf_counter() - start, gap)
 
 
-def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, float] | None:
+def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarray, float] | None:
     """Farkas weights of an infeasible LP from the elastic LP's duals.
 
-    Returns ``(w, c, gap)``: weights ``w`` on the rows written ``a·z ≤ b``
-    (≥ 0 for inequalities, free for equalities), the combination ``c = Σ_r w_r a_r``
-    over columns, and the total infeasibility ``gap = −w·b > 0``; ``None`` if the
-    elastic LP does not confirm infeasibility.
+    Returns ``(w, gap)``: weights ``w`` on the rows written ``a·z ≤ b`` (≥ 0 for
+    inequalities, free for equalities) and the total infeasibility ``gap > 0``
+    (the elastic optimum); ``None`` if the elastic LP does not confirm infeasibility.
     """
     matrix = model.matrix()
     n_rows, n_cols = matrix.shape
@@ -172,5 +172,4 @@ def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarr
     y = np.asarray(h.getSolution().row_dual, dtype=float)
     w = -y
     w[~equality] = np.maximum(w[~equality], 0.0)
-    c = matrix.T @ w
-    return w, c, gap
+    return w, gap

@@ -63,7 +63,6 @@ class Layout:
         self.m_offset = self.n_profiles * self.n_alt if self.free_decision else 0
         self.n_cols = self.m_offset + self.n_profiles * self.n_players
         self.aux: dict[tuple, tuple[int, int]] = {}
-        self.aux_names: list[tuple[tuple, int, int]] = []
 
     def add_aux(self, key: tuple, count: int) -> int:
         """Reserve ``count`` auxiliary columns under ``key`` (once); return the first column."""

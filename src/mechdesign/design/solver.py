@@ -155,7 +155,7 @@ def _certificate(env: Environment, model: DesignModel, solver_options: dict[str,
     found = highs.elastic_duals(model, solver_options)
     if found is None:
         return None, "the elastic LP did not confirm infeasibility; no certificate"
-    w, _, _ = found
+    w, _ = found
     weights = []
     for row in np.flatnonzero(w):
         block, local = model.locate(int(row))
