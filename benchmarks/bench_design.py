@@ -86,8 +86,8 @@ def cross_check() -> None:
     print("\ncross-check, correlated auction 2 bidders, values {1,2,4}, correlation 0.3:")
     for ours, theirs in ((["bic", "ir_interim"], [ma.BIC(), ma.InterimIR()]),
                          (["dsic", "ir_ex_post"], [ma.DSIC(), ma.ExPostIR()])):
-        mine = md.design(env, "revenue", ours).value
         peer = peer_env.design(objective=ma.ExpectedRevenue(), requirements=theirs).solve().objective_value
+        mine = md.design(env, "revenue", ours).value
         print(f"  {' + '.join(ours):<22} mechdesign {mine:.10f}  mechaudit {peer:.10f}  "
               f"{'agree' if abs(mine - peer) <= 1e-7 else 'DISAGREE'}")
 

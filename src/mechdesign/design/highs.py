@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mechdesign import _validation as v
-from mechdesign.design.model import DesignModel
+from mechdesign.design.model import DesignModel, LPArrays
 from mechdesign.errors import SpecError
 
 #: Our defaults (tight tolerances: the audits re-check the solution at 1e-9).
@@ -83,38 +83,29 @@ def check_options(options: dict[str, Any]) -> None:
     _new_highs(options)
 
 
-def _pass(h: Any, model: DesignModel, cost: np.ndarray, matrix: sp.csc_matrix, row_lower: np.ndarray,
-          row_upper: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, maximize: bool,
-          integrality: np.ndarray | None = None) -> None:
-    sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+def _pass(h: Any, lp: LPArrays) -> None:
+    sense = highspy.ObjSense.kMaximize if lp.maximize else highspy.ObjSense.kMinimize
     inf = highspy.kHighsInf
-    status = h.passModel(int(matrix.shape[1]), int(matrix.shape[0]), int(matrix.nnz),
+    matrix = lp.matrix
+    n_cols = int(matrix.shape[1])
+    integrality = np.zeros(n_cols, np.int32) if lp.integrality is None else lp.integrality.astype(np.int32)
+    status = h.passModel(n_cols, int(matrix.shape[0]), int(matrix.nnz),
                          int(highspy.MatrixFormat.kColwise), int(sense), 0.0,
-                         np.ascontiguousarray(cost, dtype=np.float64),
-                         np.nan_to_num(col_lower, neginf=-inf, posinf=inf),
-                         np.nan_to_num(col_upper, neginf=-inf, posinf=inf),
-                         np.nan_to_num(row_lower, neginf=-inf, posinf=inf),
-                         np.nan_to_num(row_upper, neginf=-inf, posinf=inf),
+                         np.ascontiguousarray(lp.cost, dtype=np.float64),
+                         *(np.nan_to_num(a, neginf=-inf, posinf=inf)
+                           for a in (lp.col_lower, lp.col_upper, lp.row_lower, lp.row_upper)),
                          matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32),
-                         matrix.data.astype(np.float64),
-                         np.zeros(matrix.shape[1], np.int32) if integrality is None else integrality.astype(np.int32))
+                         matrix.data.astype(np.float64), integrality)
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model")
 
 
-def solve(model: DesignModel, options: dict[str, Any]) -> SolveOutcome:
+def solve(lp: LPArrays, options: dict[str, Any]) -> SolveOutcome:
     """Solve the model; solver trouble is reported in the status, not raised."""
     start = time.perf_counter()
     try:
         h = _new_highs(options)
-        matrix = model.matrix()
-        row_lower, row_upper = model.row_bounds()
-        col_lower, col_upper = model.col_bounds()
-        integrality = None
-        if model.integer:
-            integrality = np.zeros(model.n_cols, np.int32)
-            integrality[:model.layout.m_offset] = int(highspy.HighsVarType.kInteger)
-        _pass(h, model, model.cost, matrix, row_lower, row_upper, col_lower, col_upper, model.maximize, integrality)
+        _pass(h, lp)
         h.run()
         status = _STATUS.get(h.getModelStatus().name, "unknown")
         if status == "infeasible_or_unbounded":
@@ -134,7 +125,7 @@ def solve(model: DesignModel, options: dict[str, Any]) -> SolveOutcome:
                                and info.primal_solution_status == 2):
         x = np.asarray(h.getSolution().col_value, dtype=float)
         objective = float(info.objective_function_value)
-        if model.integer:
+        if lp.integrality is not None:
             gap = float(info.mip_gap)
     return SolveOutcome(status, message, x, objective, time.perf_counter() - start, gap)
 
@@ -146,9 +137,10 @@ def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarr
     inequalities, free for equalities) and the total infeasibility ``gap > 0``
     (the elastic optimum); ``None`` if the elastic LP does not confirm infeasibility.
     """
-    matrix = model.matrix()
+    lp = model.arrays()
+    matrix = lp.matrix
     n_rows, n_cols = matrix.shape
-    row_lower, row_upper = model.row_bounds()
+    row_lower, row_upper = lp.row_lower, lp.row_upper
     equality = np.isfinite(row_lower)
     eq_rows = np.flatnonzero(equality)
     # a·z − s_minus ≤ b for every row; a·z + s_plus ≥ b for equalities
@@ -162,7 +154,7 @@ def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarr
     col_upper = np.concatenate([col_upper, np.full(n_rows + eq_rows.size, math.inf)])
     own = {k: val for k, val in options.items() if k in {"threads", "time_limit", "random_seed"}}
     h = _new_highs({**own, "presolve": "off"})
-    _pass(h, model, cost, full, row_lower, row_upper, col_lower, col_upper, False)
+    _pass(h, LPArrays(cost, full, row_lower, row_upper, col_lower, col_upper, False))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None

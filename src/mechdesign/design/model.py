@@ -147,6 +147,20 @@ class RowBuilder:
 
 
 @dataclass
+class LPArrays:
+    """A model as the arrays HiGHS takes: ``max/min cost·z`` s.t. row and column bounds, CSC matrix."""
+
+    cost: np.ndarray
+    matrix: sp.csc_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    maximize: bool
+    integrality: np.ndarray | None = None
+
+
+@dataclass
 class DesignModel:
     """The assembled LP/MILP: maximise ``c·z + constant`` subject to the row blocks.
 
@@ -198,6 +212,17 @@ class DesignModel:
         lower[:n_p] = 0.0
         upper[:n_p] = 1.0
         return lower, upper
+
+    def arrays(self) -> LPArrays:
+        """The whole model as :class:`LPArrays` (decision columns integer for a MILP)."""
+        row_lower, row_upper = self.row_bounds()
+        col_lower, col_upper = self.col_bounds()
+        integrality = None
+        if self.integer:
+            integrality = np.zeros(self.n_cols, np.int32)
+            integrality[:self.layout.m_offset] = 1
+        return LPArrays(self.cost, self.matrix(), row_lower, row_upper, col_lower, col_upper, self.maximize,
+                        integrality)
 
     def locate(self, row: int) -> tuple[RowBlock, int]:
         """The block holding global row ``row`` and the local row number."""

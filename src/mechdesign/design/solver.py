@@ -16,12 +16,13 @@ from mechdesign.design.certificate import ExactRows, FarkasCertificate
 from mechdesign.design.model import DesignModel, Layout, RowBlock
 from mechdesign.design.objectives import objective_coefficients
 from mechdesign.design.result import DesignResult, Verification
+from mechdesign.design.symmetry import Reduction, swap_symmetries
 from mechdesign.mechanisms.direct import DirectMechanism, decision_rule
 from mechdesign.mechanisms.efficient import efficient_decision
 from mechdesign.model.environment import Environment
 
 #: Options handled by mechdesign itself (everything else goes to HiGHS).
-OWN_OPTIONS = {"atol": 1e-9, "rtol": 1e-9, "certificate": True, "max_certificate_rows": 5000}
+OWN_OPTIONS = {"atol": 1e-9, "rtol": 1e-9, "certificate": True, "max_certificate_rows": 5000, "symmetry": True}
 
 _AUDITS = {
     "dsic": lambda m, a, r: audits.is_dsic(m, atol=a, rtol=r),
@@ -205,8 +206,10 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
         HiGHS options, passed through (``time_limit``, ``threads``,
         ``primal_feasibility_tolerance``, ``presolve``, ``solver``, ``mip_rel_gap``,
         ...), plus ``atol``/``rtol`` (tolerances of the verification audits,
-        default 1e-9), ``certificate`` (build one when infeasible, default True)
-        and ``max_certificate_rows`` (default 5000).
+        default 1e-9), ``certificate`` (build one when infeasible, default True),
+        ``max_certificate_rows`` (default 5000) and ``symmetry`` (default True:
+        merge the variables of interchangeable players, which is exact; see
+        :mod:`mechdesign.design.symmetry`).
 
     Returns
     -------
@@ -241,21 +244,31 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
     own, solver_options = _parse_options(options)
     start = time.perf_counter()
     model, obj = build_model(env, objective, names, users, fixed_lottery, not randomized)
-    build_time = time.perf_counter() - start
     method = "highs-milp" if model.integer else "highs-lp"
     labels = tuple(names) + tuple(f"user:{u.name}" for u in users)
-    outcome = highs.solve(model, solver_options)
-    diagnostics: dict[str, Any] = {"build_time": build_time, "solve_time": outcome.solve_time,
-                                   "rows": model.n_rows, "columns": model.n_cols,
+    diagnostics: dict[str, Any] = {"rows": model.n_rows, "columns": model.n_cols,
                                    "rows_per_family": model.block_sizes(),
                                    "decision": decision_label or ("free" if randomized else "deterministic")}
+    reduction = None
+    if own["symmetry"] and randomized and fixed_lottery is None and not users and isinstance(objective, str):
+        swaps = swap_symmetries(env)
+        if swaps:
+            reduction = Reduction(model, swaps)
+    lp = model.arrays() if reduction is None else reduction.arrays()
+    if reduction is not None:
+        diagnostics["symmetry"] = {"player_swaps": len(swaps), "columns": int(lp.matrix.shape[1]),
+                                   "rows": int(lp.matrix.shape[0])}
+    diagnostics["build_time"] = time.perf_counter() - start
+    outcome = highs.solve(lp, solver_options)
+    diagnostics["solve_time"] = outcome.solve_time
     if outcome.mip_gap is not None:
         diagnostics["mip_gap"] = outcome.mip_gap
     mech = verification = certificate = None
     value = None
     message = outcome.message
     if outcome.x is not None:
-        mech = _mechanism(env, model, outcome.x, fixed_rule, f"optimal {obj.name} mechanism")
+        x = outcome.x if reduction is None else reduction.expand(outcome.x)
+        mech = _mechanism(env, model, x, fixed_rule, f"optimal {obj.name} mechanism")
         value = obj.value(mech.decision.reshape(env.n_profiles, -1), mech.transfers)
         start = time.perf_counter()
         verification = _verify(mech, names, users, decision_label == "efficient", own["atol"], own["rtol"])
