@@ -67,8 +67,11 @@ def test_symmetric_reduction_is_exact(seed, n, correlated, cons, objective):
     rng = np.random.default_rng(seed)
     values = np.sort(rng.choice(np.arange(1, 10), size=3, replace=False)).tolist()
     if correlated:
-        joint = rng.dirichlet(np.ones(3 ** n)).reshape((3,) * n)
-        joint = sum(np.transpose(joint, p) for p in __import__("itertools").permutations(range(n)))
+        # exactly exchangeable: the weight of a profile depends on its sorted types only
+        weight = {}
+        joint = np.zeros((3,) * n)
+        for prof in np.ndindex(*joint.shape):
+            joint[prof] = weight.setdefault(tuple(sorted(prof)), rng.uniform(0.1, 1.0))
         prior = md.JointPrior(joint / joint.sum())
     else:
         marginal = rng.dirichlet(np.ones(3))
