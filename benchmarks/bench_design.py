@@ -7,6 +7,7 @@ instance) runs in a fresh subprocess so that peak memory (max RSS) is its own.
     python benchmarks/bench_design.py            # all instances; mechaudit skips 6×6 (minutes)
     python benchmarks/bench_design.py --peer-all # also run mechaudit on 6×6
     python benchmarks/bench_design.py --quick    # the three small instances only
+    python benchmarks/bench_design.py --no-symmetry  # our full LP, without the exact symmetry reduction
 
 Prints, per instance: our build time (environment + LP assembly), solve time,
 audit time (re-verification of the optimum) and total; the optimum; mechaudit's
@@ -33,13 +34,13 @@ INSTANCES = [  # (n bidders, K values, constraints, expected optimum from issue 
 ]
 
 
-def run_mechdesign(n: int, K: int, kind: str) -> dict:
+def run_mechdesign(n: int, K: int, kind: str, symmetry: bool = True) -> dict:
     import mechdesign as md
 
     start = time.perf_counter()
     env = md.examples.single_item_auction(values=list(range(1, K + 1)), n_bidders=n)
     cons = ["dsic", "ir_ex_post"] if kind == "dsic" else ["bic", "ir_interim"]
-    res = md.design(env, "revenue", cons)
+    res = md.design(env, "revenue", cons, options={"symmetry": symmetry})
     total = time.perf_counter() - start
     d = res.diagnostics
     build = total - d["solve_time"] - d["verify_time"]      # environment + LP assembly
@@ -97,7 +98,10 @@ def child(lib: str, n: int, K: int, kind: str) -> None:
         # own process: HiGHS keeps one thread scheduler per process and mechaudit pins threads=1
         cross_check()
         return
-    out = (run_mechdesign if lib == "mechdesign" else run_mechaudit)(n, K, kind)
+    if lib == "mechaudit":
+        out = run_mechaudit(n, K, kind)
+    else:
+        out = run_mechdesign(n, K, kind, symmetry=lib == "mechdesign")
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(out))
 
@@ -116,6 +120,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--peer-all", action="store_true", help="run mechaudit on 6×6 too")
     parser.add_argument("--quick", action="store_true", help="only the three smallest instances")
+    parser.add_argument("--no-symmetry", action="store_true", help="solve the full LP (options={'symmetry': False})")
     args = parser.parse_args()
     if args.child:
         lib, n, K, kind = args.child
@@ -127,14 +132,15 @@ def main() -> None:
     except ImportError:
         peer = None
     import highspy  # noqa: F401  (version in the header)
-    print(f"mechdesign design benchmark; peer: {peer or 'mechaudit not installed'}")
+    mode = "full LP" if args.no_symmetry else "exact symmetry reduction on"
+    print(f"mechdesign design benchmark ({mode}); peer: {peer or 'mechaudit not installed'}")
     header = (f"{'instance':<14}{'build s':>9}{'solve s':>9}{'audit s':>9}{'total s':>9}{'optimum':>16}"
               f"{'peer s':>9}{'speed-up':>9}{'MB':>7}{'peer MB':>9}  agree")
     print(header)
     print("-" * len(header))
     cases = INSTANCES[:3] if args.quick else INSTANCES
     for n, K, kind, expected in cases:
-        ours = measure("mechdesign", n, K, kind)
+        ours = measure("mechdesign-full" if args.no_symmetry else "mechdesign", n, K, kind)
         label = f"{n}x{K} {kind.upper()}"
         if "error" in ours:
             print(f"{label:<14} mechdesign failed: {ours['error']}")
