@@ -173,3 +173,23 @@ def test_result_records_method_options_and_serialises():
     data = json.loads(json.dumps(res.to_dict()))
     assert data["status"] == "optimal" and data["verification"]["holds"] is True
     assert "value" in res.summary() and "optimal" in repr(res)
+
+
+def test_ex_ante_participation_extracts_expected_value():
+    # One bidder, values {1, 2, 3}: with only ex-ante IR, "always sell for a fee E[v] = 2" is DSIC
+    # and ex-ante IR, and revenue ≤ welfare ≤ E[v] (sum the IR constraint), so the optimum is 2.
+    env = one_bidder([1, 2, 3])
+    res = md.design(env, "revenue", ["dsic", "ir_ex_ante"])
+    assert res.status == "optimal" and res.value == pytest.approx(2.0, abs=1e-9)
+    assert res.verification.checks["ir_ex_ante"].holds
+
+
+def test_zero_probability_types_are_skipped_in_bic_and_interim_ir():
+    # Type 3 of bidder B never occurs: it has no belief, so no BIC/interim-IR rows (as in the audits).
+    joint = np.array([[0.3, 0.2, 0.0], [0.1, 0.4, 0.0]])
+    env = md.Environment(["A", "B"], ["A", "B", "none"], [[1, 2], [1, 2, 3]], md.JointPrior(joint),
+                         [[[1, 0, 0], [2, 0, 0]], [[0, 1, 0], [0, 2, 0], [0, 3, 0]]])
+    res = md.design(env, "revenue", ["bic", "ir_interim"])
+    assert res.status == "optimal" and res.verification.holds
+    assert res.diagnostics["rows_per_family"]["bic"] == 2 * 1 + 2 * 2      # A: 2 types × 1; B: 2 types × 2
+    assert res.value <= float((joint * np.maximum.outer([1, 2], [1, 2, 3])).sum()) + 1e-9

@@ -131,7 +131,7 @@ class RowBuilder:
             self.add(rows[:, None], cols, coefs)
         else:
             const = np.einsum("jx,jx->j", coefs, layout.fixed_lottery[profiles])
-            np.subtract.at(self.rhs, rows, const)
+            self.rhs -= np.bincount(rows, weights=const, minlength=self.n_rows)
 
     def add_money(self, rows: np.ndarray, profiles: np.ndarray, i: int | np.ndarray, coef: np.ndarray | float) -> None:
         """Add coef·m_i(profile) to rows."""
