@@ -13,7 +13,7 @@ from mechdesign.design import DesignResult, FarkasCertificate, LinearConstraint,
 from mechdesign.mechanisms.agv import agv, expected_externality
 from mechdesign.mechanisms.direct import DirectMechanism, Outcome
 from mechdesign.mechanisms.efficient import efficient_decision
-from mechdesign.mechanisms.groves import clarke_pivot, groves, vcg
+from mechdesign.mechanisms.groves import clarke_pivot, groves, status_quo_pivot, vcg
 from mechdesign.model.correlated import SpanningCondition, cremer_mclean_condition
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior

@@ -28,7 +28,7 @@ def budget_surplus(mech: DirectMechanism) -> np.ndarray:
 
 def expected_revenue(mech: DirectMechanism) -> float:
     """−E[Σ_i m_i(θ)]: the designer's expected revenue (negative = expected deficit)."""
-    return -float(_check_mechanism(mech).env.prior.expect(budget_surplus(mech)))
+    return 0.0 - float(_check_mechanism(mech).env.prior.expect(budget_surplus(mech)))   # 0.0 - x: no -0.0
 
 
 def expected_deficit(mech: DirectMechanism) -> float:

@@ -19,29 +19,60 @@ import numpy as np
 
 from mechdesign import _validation as v
 from mechdesign.mechanisms.direct import DirectMechanism
-from mechdesign.mechanisms.efficient import chosen_value, chosen_welfare, efficient_decision
+from mechdesign.mechanisms.efficient import chosen_value, efficient_decision
 from mechdesign.mechanisms.groves import _check_env
 from mechdesign.model.environment import Environment
-from mechdesign.model.prior import JointPrior
+from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
+
+
+def _conditional_mean(prior: Prior, values: np.ndarray, i: int) -> np.ndarray:
+    """E[values(θ) | θ_i] for every type of player i, shape ``(k_i,)``.
+
+    One ``einsum`` over the profile axes: no profile-sized temporary is made
+    (an independent prior enters as its marginals, a joint prior as itself).
+    Types of probability zero under a joint prior get 0.
+    """
+    n = prior.n_players
+    axes = list(range(n))
+    if isinstance(prior, IndependentPrior):
+        operands = [values, axes]
+        for j in range(n):
+            if j != i:
+                operands += [prior.marginal(j), [j]]
+        return np.einsum(*operands, [i])
+    mass = prior.marginal(i)
+    joint_sum = np.einsum(prior.joint(), axes, values, axes, [i])
+    return np.where(mass > 0, joint_sum / np.where(mass > 0, mass, 1.0), 0.0)
 
 
 def expected_externality(env: Environment, decision: np.ndarray | None = None) -> list[np.ndarray]:
-    """E_i(θ_i) = E[Σ_{j≠i} u_j(x*(θ), θ) | θ_i] for each player, arrays of shape ``(k_i,)``.
+    """E_i(θ_i) = E[Σ_{j≠i} u_j(x(θ), θ) | θ_i] for each player, arrays of shape ``(k_i,)``.
 
+    Parameters
+    ----------
+    env : Environment
+    decision : ndarray, optional
+        Decision rule (integer indices or lottery, as returned by
+        :func:`efficient_decision`); default the efficient rule.
+
+    Notes
+    -----
     The expectation uses the player's conditional belief (for an independent
     prior, the product of the others' marginals). A type of probability zero
-    under a joint prior gets 0 (its belief is undefined). Only one
-    profile-sized array is alive at a time besides the total welfare.
+    under a joint prior gets 0 (its belief is undefined). Memory: one
+    profile-sized array at a time (u_j(x(θ), θ) for one j), whose conditional
+    means given each θ_i, i ≠ j, are accumulated.
     """
     env = _check_env(env)
     decision = efficient_decision(env) if decision is None else decision
-    welfare = chosen_welfare(env, decision)
-    out = []
-    for i in range(env.n_players):
-        others = welfare - chosen_value(env, decision, i)
-        rows = np.moveaxis(others, i, 0).reshape(env.n_types[i], -1)
-        out.append((env.prior.belief_matrix(i) * rows).sum(axis=1))
-        del others, rows
+    n = env.n_players
+    out = [np.zeros(k) for k in env.n_types]
+    for j in range(n):
+        value_j = chosen_value(env, decision, j)
+        for i in range(n):
+            if i != j:
+                out[i] += _conditional_mean(env.prior, value_j, i)
+        del value_j
     return out
 
 
