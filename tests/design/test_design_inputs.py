@@ -152,3 +152,35 @@ def test_relabelling_players_does_not_change_the_optimum(seed):
     b = md.design(swapped, "welfare", cons)
     assert a.status == b.status == "optimal"
     assert a.value == pytest.approx(b.value, abs=1e-7)
+
+
+def test_solver_crash_is_a_status(env, monkeypatch):
+    from mechdesign.design import highs
+
+    def broken(h, lp):
+        raise RuntimeError("HiGHS rejected the model")
+
+    monkeypatch.setattr(highs, "_pass", broken)
+    res = md.design(env, "revenue", ["dsic", "ir_ex_post"])
+    assert res.status == "solver_error" and "rejected" in res.message
+    assert res.mechanism is None and not res.success
+
+
+def test_certificate_size_cap_reported():
+    env = md.examples.public_project(types=[10, 30, 45], cost=50)
+    res = md.design(env, "welfare", ["dsic", "budget_strong"], decision="efficient",
+                    options={"max_certificate_rows": 3})
+    assert res.status == "infeasible" and res.certificate is None
+    assert "max_certificate_rows" in res.message
+    off = md.design(env, "welfare", ["dsic", "budget_strong"], decision="efficient", options={"certificate": False})
+    assert off.status == "infeasible" and off.certificate is None
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"symmetry": "yes"}, r"options\['symmetry'\]: True or False"),
+    ({"certificate": 1}, r"options\['certificate'\]"),
+    ({"max_certificate_rows": 0}, r"options\['max_certificate_rows'\]: a positive integer"),
+])
+def test_own_options_validated(env, options, match):
+    with pytest.raises(SpecError, match=match):
+        md.design(env, "revenue", ["dsic"], options=options)

@@ -87,6 +87,12 @@ def _parse_options(options: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     own = {k: options.get(k, default) for k, default in OWN_OPTIONS.items()}
     own["atol"] = v.tolerance(own["atol"], "options['atol']")
     own["rtol"] = v.tolerance(own["rtol"], "options['rtol']")
+    for flag in ("certificate", "symmetry"):
+        if not isinstance(own[flag], (bool, np.bool_)):
+            raise v.fail(f"options[{flag!r}]", "True or False", repr(own[flag]))
+    cap = own["max_certificate_rows"]
+    if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
+        raise v.fail("options['max_certificate_rows']", "a positive integer", repr(cap))
     solver = {k: val for k, val in options.items() if k not in OWN_OPTIONS}
     highs.check_options(solver)
     return own, solver
