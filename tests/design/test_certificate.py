@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mechdesign as md
 
@@ -113,3 +115,19 @@ def test_correlated_bic_certificate_verifies():
     res = md.design(env, "welfare", ["bic", "ir_ex_post", "budget_ex_ante"], decision="efficient")
     assert res.status == "infeasible"
     assert res.certificate.verify() is True
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), correlated=st.booleans(),
+       cons=st.sampled_from([["dsic", "budget_strong"], ["bic", "ir_interim", "budget_ex_ante"],
+                             ["bic", "ir_ex_post", "budget_weak"], ["dsic", "ir_ex_post", "budget_weak"]]))
+def test_every_infeasible_random_problem_has_an_exact_certificate(seed, correlated, cons):
+    raw = md.examples.random_environment(n_players=2, n_types=3, n_alternatives=3, seed=seed, correlated=correlated)
+    # values in [−0.5, 0.5): participation and budget constraints bind often
+    env = md.Environment(raw.players, raw.alternatives, [[0, 1, 2]] * 2, raw.prior, [u - 0.5 for u in raw.valuations])
+    res = md.design(env, "welfare", cons, decision="efficient")
+    assert res.status in {"optimal", "infeasible"}
+    if res.status == "infeasible":
+        assert res.certificate.exact and res.certificate.verify() is True
+    else:
+        assert res.verification.holds
