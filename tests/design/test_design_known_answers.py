@@ -46,12 +46,12 @@ def discrete_myerson_revenue(values, probs, n):
 ])
 def test_two_bidders_discrete_myerson(values, probs):
     env = md.examples.single_item_auction(values=values, n_bidders=2, prior=md.IndependentPrior([probs, probs]))
-    # symmetry=False: the simplex vertex of the full LP (the default symmetric reduction returns
-    # the symmetric optimum, which splits the item between tied bidders)
-    res = md.design(env, "revenue", ["dsic", "ir_ex_post"], randomized=True, options={"symmetry": False})
+    # the default solves the full LP (the optional symmetric reduction returns the symmetric
+    # optimum, which splits the item between tied bidders)
+    res = md.design(env, "revenue", ["dsic", "ir_ex_post"], randomized=True)
     expected, phi = discrete_myerson_revenue(values, probs, 2)
     assert res.status == "optimal" and res.value == pytest.approx(expected, abs=1e-8)
-    symmetric = md.design(env, "revenue", ["dsic", "ir_ex_post"])
+    symmetric = md.design(env, "revenue", ["dsic", "ir_ex_post"], options={"symmetry": True})
     assert symmetric.diagnostics["symmetry"]["player_swaps"] == 1
     assert symmetric.value == pytest.approx(expected, abs=1e-8) and symmetric.verification.holds
     # randomization is allowed but not needed: the optimum found is deterministic

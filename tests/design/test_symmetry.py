@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 import mechdesign as md
 from mechdesign.design.symmetry import swap_symmetries
 
+SYMMETRIC = {"symmetry": True}     # the reduction is opt-in
+
 
 def test_auction_swaps_permute_the_winner():
     env = md.examples.single_item_auction(values=[1, 2, 3], n_bidders=3)
@@ -21,7 +23,7 @@ def test_different_marginals_break_symmetry():
     env = md.examples.single_item_auction(values=[1, 2], n_bidders=2,
                                           prior=md.IndependentPrior([[0.5, 0.5], [0.4, 0.6]]))
     assert swap_symmetries(env) == []
-    assert "symmetry" not in md.design(env, "revenue", ["dsic", "ir_ex_post"]).diagnostics
+    assert "symmetry" not in md.design(env, "revenue", ["dsic", "ir_ex_post"], options=SYMMETRIC).diagnostics
 
 
 def test_asymmetric_joint_prior_breaks_symmetry():
@@ -43,8 +45,8 @@ def interdependent_auction(n_types):
 def test_interdependent_values_same_optimum(cons):
     env = interdependent_auction(3)
     assert len(swap_symmetries(env)) == 1
-    a = md.design(env, "revenue", cons)
-    b = md.design(env, "revenue", cons, options={"symmetry": False})
+    a = md.design(env, "revenue", cons, options=SYMMETRIC)
+    b = md.design(env, "revenue", cons)
     assert a.value == pytest.approx(b.value, abs=1e-8) and a.verification.holds
 
 
@@ -54,7 +56,7 @@ def test_infeasible_symmetric_problem_still_gets_a_certificate():
     env = md.Environment(["A", "B"], ["x", "y"], [[0, 1], [0, 1]], md.IndependentPrior([[0.5, 0.5]] * 2),
                          [[[-2, 1], [-2, 1]], [[1, -2], [1, -2]]])
     assert len(swap_symmetries(env)) == 1
-    res = md.design(env, "welfare", ["ir_ex_post", "budget_strong"])
+    res = md.design(env, "welfare", ["ir_ex_post", "budget_strong"], options=SYMMETRIC)
     assert res.status == "infeasible" and "symmetry" in res.diagnostics
     assert res.certificate.verify() is True
 
@@ -77,8 +79,8 @@ def test_symmetric_reduction_is_exact(seed, n, correlated, cons, objective):
         marginal = rng.dirichlet(np.ones(3))
         prior = md.IndependentPrior([marginal] * n)
     env = md.examples.single_item_auction(values=values, n_bidders=n, prior=prior)
-    a = md.design(env, objective, cons)
-    b = md.design(env, objective, cons, options={"symmetry": False})
+    a = md.design(env, objective, cons, options=SYMMETRIC)
+    b = md.design(env, objective, cons)
     assert "symmetry" in a.diagnostics
     assert a.status == b.status
     if a.status == "optimal":

@@ -22,7 +22,7 @@ from mechdesign.mechanisms.efficient import efficient_decision
 from mechdesign.model.environment import Environment
 
 #: Options handled by mechdesign itself (everything else goes to HiGHS).
-OWN_OPTIONS = {"atol": 1e-9, "rtol": 1e-9, "certificate": True, "max_certificate_rows": 5000, "symmetry": True}
+OWN_OPTIONS = {"atol": 1e-9, "rtol": 1e-9, "certificate": True, "max_certificate_rows": 5000, "symmetry": False}
 
 _AUDITS = {
     "dsic": lambda m, a, r: audits.is_dsic(m, atol=a, rtol=r),
@@ -213,9 +213,12 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
         ``primal_feasibility_tolerance``, ``presolve``, ``solver``, ``mip_rel_gap``,
         ...), plus ``atol``/``rtol`` (tolerances of the verification audits,
         default 1e-9), ``certificate`` (build one when infeasible, default True),
-        ``max_certificate_rows`` (default 5000) and ``symmetry`` (default True:
-        merge the variables of interchangeable players, which is exact; see
-        :mod:`mechdesign.design.symmetry`).
+        ``max_certificate_rows`` (default 5000) and ``symmetry`` (default False;
+        True merges the variables of interchangeable players: the optimal value
+        is the same and large symmetric problems solve several times faster, but
+        the optimum returned is the symmetric one, which may split the item by
+        lottery between tied bidders where the full LP has a deterministic
+        optimum; see :mod:`mechdesign.design.symmetry`).
 
     Returns
     -------
