@@ -10,10 +10,12 @@ from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expec
 from mechdesign.analysis.properties import (is_bic, is_budget_balanced, is_dsic, is_efficient, is_ir)
 from mechdesign.analysis.report import Report, check
 from mechdesign.analysis.results import PropertyResult, Witness
+from mechdesign.design import DesignResult, FarkasCertificate, LinearConstraint, Verification, design
 from mechdesign.mechanisms.agv import agv, expected_externality
 from mechdesign.mechanisms.direct import DirectMechanism, Outcome
 from mechdesign.mechanisms.efficient import efficient_decision
 from mechdesign.mechanisms.groves import clarke_pivot, groves, status_quo_pivot, vcg
+from mechdesign.model.correlated import SpanningCondition, cremer_mclean_condition
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 
