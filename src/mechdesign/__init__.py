@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
+from mechdesign import auctions
 from mechdesign import compute, errors, examples
 from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expected_revenue,
                                          expected_surplus, expected_utilities, expected_welfare,
@@ -10,11 +11,13 @@ from mechdesign.analysis.properties import (is_bic, is_budget_balanced, is_dsic,
 from mechdesign.analysis.report import Report, check
 from mechdesign.analysis.results import PropertyResult, Witness
 from mechdesign.compute.sweep import sweep
+from mechdesign.design import DesignResult, FarkasCertificate, LinearConstraint, Verification, design
 from mechdesign.mechanisms.agv import agv, expected_externality
 from mechdesign.mechanisms.direct import DirectMechanism, Outcome
 from mechdesign.mechanisms.efficient import efficient_decision
 from mechdesign.mechanisms.groves import clarke_pivot, groves, status_quo_pivot, vcg
 from mechdesign.mechanisms.lazy import LazyDirectMechanism
+from mechdesign.model.correlated import SpanningCondition, cremer_mclean_condition
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from mechdesign import _validation as v
 from mechdesign.errors import MechDesignError, SpecError
+from mechdesign.io.design_spec import DesignSpec
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 
@@ -75,7 +76,7 @@ class Spec(_Strict):
     mechanism: MechanismSpec | None = None
     game: dict[str, Any] | None = None
     auction: dict[str, Any] | None = None
-    design: dict[str, Any] | None = None
+    design: DesignSpec | None = None
 
     def environment(self) -> Environment:
         """Build (and validate) the environment the spec describes."""
