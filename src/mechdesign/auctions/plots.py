@@ -7,18 +7,24 @@ so they work headless; pass ``ax`` to draw into an existing axes instead.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 __all__ = ["plot_bids", "plot_virtual_values", "plot_revenue_curve", "auction_figure"]
+
+
+def _figure(**kwargs):
+    """A matplotlib Figure on an Agg canvas (imported here: matplotlib is slow to import)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _axes(ax):
     if ax is not None:
         return ax
-    fig = Figure(figsize=(5, 4))
-    FigureCanvasAgg(fig)
-    return fig.add_subplot()
+    return _figure(figsize=(5, 4)).add_subplot()
 
 
 def plot_bids(strategies, ax=None, points: int = 400):
@@ -75,12 +81,11 @@ def plot_revenue_curve(result, bidder: int = 0, ax=None):
     return ax
 
 
-def auction_figure(equilibrium, optimal=None) -> Figure:
+def auction_figure(equilibrium, optimal=None):
     """One figure: bid functions, and if ``optimal`` (a MyersonAuction) is given, its
     virtual values and the first bidder's revenue curve."""
     panels = 1 if optimal is None else 3
-    fig = Figure(figsize=(5 * panels, 4), layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = _figure(figsize=(5 * panels, 4), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False)[0]
     plot_bids(equilibrium, ax=axes[0])
     if optimal is not None:
