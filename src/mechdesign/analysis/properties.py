@@ -279,7 +279,9 @@ def budget_result(mech: DirectMechanism, kind: str, ex_ante: bool, worst: tuple[
     tol = _threshold(mech, scale, atol, rtol)
     if ex_ante:
         value = expected_net if kind == "weak" else abs(expected_net)
-        witness = Witness(description=f"the designer pays out {expected_net:.6g} in expectation",
+        flow = (f"the designer pays out {expected_net:.6g}" if expected_net >= 0
+                else f"the designer collects {-expected_net:.6g}")
+        witness = Witness(description=f"{flow} in expectation",
                           details={"expected_net_transfer": expected_net})
         return _result(name, value, witness if value > 0 else None, tol)
     value, flat = worst
