@@ -12,10 +12,17 @@ from mechdesign.analysis.report import Report, check
 from mechdesign.analysis.results import PropertyResult, Witness
 from mechdesign.compute.sweep import sweep
 from mechdesign.design import DesignResult, FarkasCertificate, LinearConstraint, Verification, design
+from mechdesign.games.bayesian import BayesianGame
+from mechdesign.games.equilibrium import dominant_strategy_equilibria, solve_bne, verify_bne
+from mechdesign.games.gambit import from_gambit, read_efg, to_gambit, write_efg, write_nfg
+from mechdesign.games.results import (BNEVerification, Deviation, DominanceResult, Equilibrium,
+                                      EquilibriumResult)
+from mechdesign.games.revelation import ImplementationResult, RevelationResult, implements, revelation
 from mechdesign.mechanisms.agv import agv, expected_externality
 from mechdesign.mechanisms.direct import DirectMechanism, Outcome
 from mechdesign.mechanisms.efficient import efficient_decision
 from mechdesign.mechanisms.groves import clarke_pivot, groves, status_quo_pivot, vcg
+from mechdesign.mechanisms.indirect import Mechanism
 from mechdesign.mechanisms.lazy import LazyDirectMechanism
 from mechdesign.model.correlated import SpanningCondition, cremer_mclean_condition
 from mechdesign.model.environment import Environment

@@ -39,13 +39,16 @@ class Outcome:
                 "alternative": self.alternative}
 
 
-def decision_rule(decision: Any, env: Environment, name: str = "decision") -> tuple[np.ndarray | None, np.ndarray | None]:
+def decision_rule(decision: Any, env: Environment, name: str = "decision",
+                  shape: tuple[int, ...] | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Validate a decision rule: integer indices ``(k_1..k_N)`` or a lottery ``(k_1..k_N, |X|)``.
 
-    Returns ``(indices, lottery)``; exactly one is None unless a lottery is one-hot,
-    in which case both are returned (indices allow faster kernels).
+    ``shape`` replaces the profile shape ``(k_1..k_N)`` (e.g. action profiles
+    ``(|A_1|..|A_N|)`` of an indirect mechanism). Returns ``(indices, lottery)``;
+    exactly one is None unless a lottery is one-hot, in which case both are
+    returned (indices allow faster kernels).
     """
-    shape = env.n_types
+    shape = env.n_types if shape is None else tuple(shape)
     n_alt = env.n_alternatives
     raw = np.asarray(decision)
     if raw.dtype == object:
