@@ -2,13 +2,16 @@
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from mechdesign import errors, examples
+from mechdesign import auctions
+from mechdesign import compute, errors, examples
 from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expected_revenue,
                                          expected_surplus, expected_utilities, expected_welfare,
                                          worst_case_deficit)
 from mechdesign.analysis.properties import (is_bic, is_budget_balanced, is_dsic, is_efficient, is_ir)
 from mechdesign.analysis.report import Report, check
 from mechdesign.analysis.results import PropertyResult, Witness
+from mechdesign.compute.sweep import sweep
+from mechdesign.design import DesignResult, FarkasCertificate, LinearConstraint, Verification, design
 from mechdesign.games.bayesian import BayesianGame
 from mechdesign.games.equilibrium import dominant_strategy_equilibria, solve_bne, verify_bne
 from mechdesign.games.gambit import from_gambit, read_efg, to_gambit, write_efg, write_nfg
@@ -18,8 +21,10 @@ from mechdesign.games.revelation import ImplementationResult, RevelationResult, 
 from mechdesign.mechanisms.agv import agv, expected_externality
 from mechdesign.mechanisms.direct import DirectMechanism, Outcome
 from mechdesign.mechanisms.efficient import efficient_decision
-from mechdesign.mechanisms.groves import clarke_pivot, groves, vcg
+from mechdesign.mechanisms.groves import clarke_pivot, groves, status_quo_pivot, vcg
 from mechdesign.mechanisms.indirect import Mechanism
+from mechdesign.mechanisms.lazy import LazyDirectMechanism
+from mechdesign.model.correlated import SpanningCondition, cremer_mclean_condition
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 

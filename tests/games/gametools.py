@@ -1,8 +1,8 @@
 """Shared builders for the games tests (imported by the test modules)."""
-import itertools
-
 import numpy as np
+
 import mechdesign as md
+from tests.games.brute_games import pure_bne
 
 
 def random_game(seed, k=(2, 2), m=(2, 2), correlated=False):
@@ -24,35 +24,6 @@ def pure_tuple(eq):
     return tuple(tuple(int(a) for a in s) for s in eq.pure())
 
 
-def brute_force_pure(game, tol=1e-9):
-    """Every pure profile checked against every unilateral deviation of every type (independent code)."""
-    n = game.n_players
-    strategy_sets = [list(itertools.product(range(game.n_actions[i]), repeat=game.n_types[i])) for i in range(n)]
-    joint = game.prior.joint()
-    out = set()
-    for prof in itertools.product(*strategy_sets):
-        ok = True
-        for i in range(n):
-            for t in range(game.n_types[i]):
-                mass = sum(joint[th] for th in itertools.product(*(range(k) for k in game.n_types)) if th[i] == t)
-                if mass == 0:
-                    continue
-                def value(a):
-                    total = 0.0
-                    for th in itertools.product(*(range(k) for k in game.n_types)):
-                        if th[i] != t:
-                            continue
-                        acts = [prof[j][th[j]] for j in range(n)]
-                        acts[i] = a
-                        total += joint[th] * game.payoffs[(*th, *acts, i)]
-                    return total / mass
-                if max(value(a) for a in range(game.n_actions[i])) > value(prof[i][t]) + tol:
-                    ok = False
-                    break
-            if not ok:
-                break
-        if ok:
-            out.add(prof)
-    return out
-
-
+def brute_force_pure(game):
+    """All pure BNE of ``game`` by the loop-based reference in brute_games (independent code)."""
+    return pure_bne(game.payoffs, game.prior.joint())

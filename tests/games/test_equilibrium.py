@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 import mechdesign as md
 from mechdesign.errors import SolverError, SpecError
 
-from gametools import brute_force_pure, pure_tuple, random_game, same_profile
+from tests.games.gametools import brute_force_pure, pure_tuple, random_game, same_profile
 
 PAYOFF_ATOL = 1e-9
 

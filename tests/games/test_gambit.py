@@ -6,7 +6,7 @@ import pytest
 import mechdesign as md
 from mechdesign.errors import SpecError
 
-from gametools import random_game, same_profile
+from tests.games.gametools import random_game, same_profile
 
 
 def test_efg_round_trip(tmp_path, first_price):

@@ -5,7 +5,7 @@ import pytest
 import mechdesign as md
 from mechdesign.errors import SpecError
 
-from gametools import random_game
+from tests.games.gametools import random_game
 
 
 def _revenue_in_game(game, sigma):

@@ -3,21 +3,34 @@
 ``welfare`` = E[Σ_i u_i(x, θ)]; ``revenue`` = −E[Σ_i m_i] (what the designer
 collects); ``surplus`` = welfare − revenue. Expectations are under the
 environment's prior with truthful reports.
+
+Every metric except :func:`budget_surplus` (which returns a profile-sized
+array) reads the mechanism block by block and takes the execution keywords
+``chunk_size``, ``memory_limit``, ``backend``, ``scheduler`` and ``progress``
+(see :mod:`mechdesign.compute.backends`); results do not depend on them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from mechdesign.analysis.passes import interim_pass, profile_pass
 from mechdesign.analysis.properties import _check_mechanism
+from mechdesign.compute.backends import compute_options
 from mechdesign.mechanisms.direct import DirectMechanism
 
 
-def expected_welfare(mech: DirectMechanism) -> float:
-    """E[Σ_i u_i(x(θ), θ)] under the prior (money excluded: it only moves between parties)."""
+def _expectations(mech: DirectMechanism, compute: dict[str, Any]) -> np.ndarray:
+    """E[u_i + m_i] per player, then E[Σ_i u_i], then E[Σ_i m_i]."""
     mech = _check_mechanism(mech)
-    total = sum(mech.expected_valuation(i) for i in range(mech.env.n_players))
-    return float(mech.env.prior.expect(total))
+    return profile_pass(mech, compute_options(**compute), {"expectations"}).expectations
+
+
+def expected_welfare(mech: DirectMechanism, **compute: Any) -> float:
+    """E[Σ_i u_i(x(θ), θ)] under the prior (money excluded: it only moves between parties)."""
+    return float(_expectations(mech, compute)[-2])
 
 
 def budget_surplus(mech: DirectMechanism) -> np.ndarray:
@@ -26,40 +39,44 @@ def budget_surplus(mech: DirectMechanism) -> np.ndarray:
     return mech.transfers.sum(axis=-1)
 
 
-def expected_revenue(mech: DirectMechanism) -> float:
+def expected_revenue(mech: DirectMechanism, **compute: Any) -> float:
     """−E[Σ_i m_i(θ)]: the designer's expected revenue (negative = expected deficit)."""
-    return -float(_check_mechanism(mech).env.prior.expect(budget_surplus(mech)))
+    return 0.0 - float(_expectations(mech, compute)[-1])   # 0.0 - x: no -0.0
 
 
-def expected_deficit(mech: DirectMechanism) -> float:
+def expected_deficit(mech: DirectMechanism, **compute: Any) -> float:
     """E[Σ_i m_i(θ)] = −revenue: the designer's expected subsidy."""
-    return -expected_revenue(mech)
+    return float(_expectations(mech, compute)[-1])
 
 
-def worst_case_deficit(mech: DirectMechanism) -> float:
+def worst_case_deficit(mech: DirectMechanism, **compute: Any) -> float:
     """max_θ Σ_i m_i(θ): the largest subsidy the designer may have to pay at one profile."""
-    return float(budget_surplus(mech).max())
+    mech = _check_mechanism(mech)
+    return profile_pass(mech, compute_options(**compute), {"budget"}).budget_weak[0]
 
 
-def expected_surplus(mech: DirectMechanism) -> float:
+def expected_surplus(mech: DirectMechanism, **compute: Any) -> float:
     """Players' total expected utility E[Σ_i (u_i + m_i)] = welfare − revenue."""
     mech = _check_mechanism(mech)
-    return float(mech.env.prior.expect(mech.ex_post_utilities().sum(axis=-1)))
+    values = _expectations(mech, compute)[:mech.env.n_players]
+    total = 0.0
+    for value in values:
+        total += float(value)
+    return total
 
 
-def expected_utilities(mech: DirectMechanism) -> list[np.ndarray]:
+def expected_utilities(mech: DirectMechanism, **compute: Any) -> list[np.ndarray]:
     """Interim expected utility of truth-telling, one array ``(k_i,)`` per player.
 
     Entry t is E[u_i + m_i | θ_i = t] under the conditional belief; NaN for a
     type of probability zero under a joint prior (its belief is undefined).
     """
     mech = _check_mechanism(mech)
+    tables, _ = interim_pass(mech, compute_options(**compute), diagonal=True)
     env = mech.env
-    utilities = mech.ex_post_utilities()
     out = []
-    for i in range(env.n_players):
-        rows = np.moveaxis(utilities[..., i], i, 0).reshape(env.n_types[i], -1)
-        values = (env.prior.belief_matrix(i) * rows).sum(axis=1)
+    for i, table in enumerate(tables):
+        values = np.diag(table).copy() if table.ndim == 2 else table
         if not env.prior.is_independent:
             values = np.where(env.prior.marginal(i) > 0, values, np.nan)
         out.append(values)

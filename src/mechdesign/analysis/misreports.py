@@ -1,13 +1,18 @@
-"""Vectorised kernels for a player's gains from misreporting in a direct mechanism.
+"""Block kernels for a player's gains from misreporting in a direct mechanism.
 
 For player i, write o for a profile of the *others'* types (flattened in C
 order, player order with i removed), t for i's true type and r for her report.
 ``value[o, t, r]`` is E_x[u_i(x, θ)] when the others report o and i reports r,
 with θ = (t, o) the true profile. Adding her transfer m_i(r, o) gives her
-utility. Arrays are laid out ``(o, t, r)`` so that processing blocks of o in
-order visits (o, t, r) in the same C order as one big array would: the first
-maximiser found is the same however the others' profiles are blocked, which
-makes witnesses deterministic.
+utility.
+
+The kernels work on one block of a :class:`~mechdesign.compute.blocks.BlockPlan`
+with i's axis kept whole: a contiguous range of o, all t and r. Arrays are laid
+out ``(o, t, r)`` so that scanning the blocks in order visits (o, t, r) in C
+order, and the first maximiser found is the same however the others' profiles
+are blocked. Every value is computed element by element (no matrix products,
+whose rounding may depend on the array shape), and sums go through fixed tiles,
+so results are bit-identical for every block size and backend.
 """
 
 from __future__ import annotations
@@ -16,118 +21,147 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mechdesign.compute.blocks import Block, fold, tile_sums
+from mechdesign.mechanisms.blockwise import others_weights
 from mechdesign.mechanisms.direct import DirectMechanism
-
-#: Bytes a block of ``(o, t, r)`` floats may take; bounds the kernels' working memory.
-BLOCK_BYTES = 32 * 2**20
+from mechdesign.model.environment import Environment
 
 
-class PlayerView:
-    """Player i's slice of a direct mechanism, others' profiles flattened first."""
+def bytes_per_profile(env: Environment, i: int) -> int:
+    """Working memory of the misreport kernels per profile of player i's view (about six (t, r) arrays)."""
+    return 6 * 8 * max(env.n_types[i], env.n_alternatives)
 
-    def __init__(self, mech: DirectMechanism, i: int):
+
+class PlayerBlock:
+    """Player i's slice of a mechanism on one block: ``n`` others' profiles × her k types."""
+
+    def __init__(self, mech: DirectMechanism, i: int, block: Block):
         env = mech.env
         self.i = i
         self.k = env.n_types[i]
-        self.n_others = env.n_profiles // self.k
+        self.n = block.size
         self.n_alternatives = env.n_alternatives
-        self.others_shape = tuple(k for j, k in enumerate(env.n_types) if j != i)
-        m = mech.transfers[..., i]
-        self.money = np.moveaxis(m, i, -1).reshape(self.n_others, self.k)
-        idx = mech.decision_indices
-        if idx is not None:
-            self.indices = np.moveaxis(idx, i, -1).reshape(self.n_others, self.k)
+        indices, lottery, transfers = mech.block(block.region, players=(i,))
+        self.money = np.moveaxis(transfers[..., i], i, -1).reshape(self.n, self.k)
+        self.transfer_scale = float(np.abs(self.money).max(initial=0.0))     # all columns: over all players
+        if indices is not None:
+            self.indices = np.moveaxis(indices, i, -1).reshape(self.n, self.k)
             self.lottery = None
         else:
             self.indices = None
-            self.lottery = np.moveaxis(mech.decision, i, -2).reshape(self.n_others, self.k, self.n_alternatives)
+            self.lottery = np.moveaxis(lottery, i, -2).reshape(self.n, self.k, self.n_alternatives)
         u = env.valuations[i]
         self.private = u.ndim == 2
         if self.private:
-            self.utility = u                                   # (t, x)
+            self.utility = u                                              # (t, x)
         else:
-            self.utility = np.moveaxis(u, i, -2).reshape(self.n_others, self.k, self.n_alternatives)  # (o, t, x)
+            self.utility = np.moveaxis(u[block.region], i, -2).reshape(self.n, self.k, self.n_alternatives)
 
-    def block_size(self) -> int:
-        """Number of others' profiles per block so one (o, t, r) block fits BLOCK_BYTES."""
-        per_profile = 8 * self.k * max(self.k, self.n_alternatives)
-        return max(1, min(self.n_others, BLOCK_BYTES // per_profile))
-
-    def blocks(self):
-        """Yield ``(lo, hi)`` ranges over the others' profiles."""
-        size = self.block_size()
-        for lo in range(0, self.n_others, size):
-            yield lo, min(lo + size, self.n_others)
-
-    def values(self, lo: int, hi: int) -> np.ndarray:
-        """``value[o, t, r]`` for others' profiles ``lo..hi-1``; shape ``(hi-lo, k, k)``."""
+    def values(self) -> np.ndarray:
+        """``value[o, t, r]``, shape ``(n, k, k)``."""
         k = self.k
-        if self.private:
-            u = self.utility
-            if self.indices is not None:
-                return u[np.arange(k)[None, :, None], self.indices[lo:hi, None, :]]
-            return np.swapaxes(self.lottery[lo:hi] @ u.T, 1, 2)          # (o, r, t) -> (o, t, r)
-        u = self.utility[lo:hi]                                           # (o, t, x)
         if self.indices is not None:
-            idx = np.broadcast_to(self.indices[lo:hi, None, :], (hi - lo, k, k))
-            return np.take_along_axis(u, idx, axis=2)
-        return u @ np.swapaxes(self.lottery[lo:hi], 1, 2)                 # (o,t,x)@(o,x,r)
+            if self.private:
+                return self.utility[np.arange(k)[None, :, None], self.indices[:, None, :]]
+            idx = np.broadcast_to(self.indices[:, None, :], (self.n, k, k))
+            return np.take_along_axis(self.utility, idx, axis=2)
+        out = np.zeros((self.n, k, k))
+        for x in range(self.n_alternatives):                               # Σ_x p(r, o; x) u(x; t, o)
+            p = self.lottery[:, None, :, x]                                 # (o, 1, r)
+            u = self.utility[None, :, x, None] if self.private else self.utility[:, :, x, None]
+            out += p * u
+        return out
 
-    def interim_value_independent(self, weights: np.ndarray) -> np.ndarray:
-        """Σ_o w(o) value[o, t, r] for private values and a belief w independent of t.
-
-        Costs O(M·k·|X|) instead of O(M·k²): the expected lottery of each report
-        is formed first.
-        """
-        if self.indices is not None:
-            expected = np.zeros((self.k, self.n_alternatives))
-            for r in range(self.k):
-                expected[r] = np.bincount(self.indices[:, r], weights=weights, minlength=self.n_alternatives)
-        else:
-            expected = np.einsum("o,orx->rx", weights, self.lottery)
-        return self.utility @ expected.T                                  # (t, r)
+    def utilities(self) -> np.ndarray:
+        """``value[o, t, r] + m_i(r, o)``, shape ``(n, k, k)``."""
+        return self.values() + self.money[:, None, :]
 
 
 @dataclass(frozen=True)
 class DsicScan:
-    """Largest ex-post gain from misreporting for one player and where it occurs."""
+    """Largest ex-post gain from misreporting for one player on one block, and where it occurs."""
 
     gain: float
     others: int
     true_type: int
     report: int
+    transfer_scale: float
 
 
-def scan_dsic(view: PlayerView) -> DsicScan:
-    """Worst-case gain of player i from any misreport against any others' report profile."""
-    best = DsicScan(-np.inf, 0, 0, 0)
-    k = view.k
-    diag = np.arange(k)
-    for lo, hi in view.blocks():
-        value = view.values(lo, hi)
-        money = view.money[lo:hi]
-        utility = value + money[:, None, :]                        # (o, t, r)
-        truthful = utility[:, diag, diag]                          # (o, t)
-        gain = utility - truthful[:, :, None]
-        flat = int(np.argmax(gain))
-        if gain.flat[flat] > best.gain:
-            o, t, r = np.unravel_index(flat, gain.shape)
-            best = DsicScan(float(gain.flat[flat]), lo + int(o), int(t), int(r))
-    return best
+def _dsic_scan(view: PlayerBlock, block: Block) -> DsicScan:
+    utility = view.utilities()                                         # (o, t, r)
+    diag = np.arange(view.k)
+    gain = utility - utility[:, diag, diag][:, :, None]
+    flat = int(np.argmax(gain))
+    o, t, r = np.unravel_index(flat, gain.shape)
+    return DsicScan(float(gain.flat[flat]), block.start + int(o), int(t), int(r), view.transfer_scale)
 
 
-def interim_table(view: PlayerView, beliefs: np.ndarray, independent: bool) -> np.ndarray:
-    """Interim expected utility ``U[t, r]`` of type t reporting r, others truthful.
+def dsic_block(task: tuple[int, Block], mech: DirectMechanism) -> DsicScan:
+    """Worst gain of player i on a block (first maximiser in (o, t, r) C order)."""
+    i, block = task
+    return _dsic_scan(PlayerBlock(mech, i, block), block)
 
-    ``beliefs`` is the ``(k, M)`` matrix of conditional beliefs (rows may be
-    zero for types of probability zero).
+
+@dataclass(frozen=True)
+class InterimPartial:
+    """Per-tile partial sums of a block towards player i's interim table.
+
+    With an independent prior and private values the table is
+    ``U[t, r] = u[t] · lottery[r] + money[r]`` from the expected lottery and
+    money of each report (O(k·|X|) per profile instead of O(k²)); otherwise
+    the tiles hold Σ_o belief[t, o] · utility[o, t, r] directly (its diagonal
+    only when ``diagonal`` is set).
     """
-    if independent and view.private:
-        w = np.asarray(beliefs[0])
-        return view.interim_value_independent(w) + (w @ view.money)[None, :]
-    table = np.zeros((view.k, view.k))
-    for lo, hi in view.blocks():
-        w = np.asarray(beliefs[:, lo:hi])                          # (t, o)
-        utility = view.values(lo, hi) + view.money[lo:hi, None, :]  # (o, t, r)
-        table += np.einsum("to,otr->tr", w, utility)
-    return table
+
+    lottery: np.ndarray | None        # (tiles, r, x)
+    money: np.ndarray | None          # (tiles, r)
+    table: np.ndarray | None          # (tiles, t, r) or (tiles, t)
+    transfer_scale: float
+
+
+def _interim_partial(view: PlayerBlock, block: Block, env: Environment, diagonal: bool) -> InterimPartial:
+    weights = others_weights(env, view.i, block)
+    tile = block.size // block.n_tiles
+    if weights.ndim == 1 and view.private:
+        if view.indices is not None:
+            lottery = np.zeros((view.n, view.k, view.n_alternatives))
+            np.put_along_axis(lottery, view.indices[:, :, None], weights[:, None, None], axis=2)
+        else:
+            lottery = view.lottery * weights[:, None, None]
+        return InterimPartial(tile_sums(lottery, tile), tile_sums(view.money * weights[:, None], tile), None,
+                              view.transfer_scale)
+    beliefs = np.broadcast_to(weights, (view.k, view.n)) if weights.ndim == 1 else weights
+    utility = view.utilities()
+    if diagonal:
+        diag = np.arange(view.k)
+        weighted = utility[:, diag, diag] * beliefs.T                    # (o, t)
+    else:
+        weighted = utility * beliefs.T[:, :, None]                       # (o, t, r)
+    return InterimPartial(None, None, tile_sums(weighted, tile), view.transfer_scale)
+
+
+def interim_block(task: tuple[int, Block, bool], mech: DirectMechanism) -> InterimPartial:
+    """Tile sums of player i's interim utilities on a block (others truthful)."""
+    i, block, diagonal = task
+    return _interim_partial(PlayerBlock(mech, i, block), block, mech.env, diagonal)
+
+
+def incentive_block(task: tuple[int, Block], mech: DirectMechanism) -> tuple[DsicScan, InterimPartial]:
+    """:func:`dsic_block` and :func:`interim_block` (full table) from one read of the block."""
+    i, block = task
+    view = PlayerBlock(mech, i, block)
+    return _dsic_scan(view, block), _interim_partial(view, block, mech.env, False)
+
+
+def interim_table(env: Environment, i: int, partials: list[InterimPartial]) -> np.ndarray:
+    """Combine a player's block partials (in block order) into ``U[t, r]`` (or its diagonal ``U[t, t]``)."""
+    if partials[0].table is not None:
+        return fold([p.table for p in partials])
+    lottery = fold([p.lottery for p in partials])                       # (r, x)
+    money = fold([p.money for p in partials])                           # (r,)
+    u = env.valuations[i]                                               # (t, x)
+    table = np.zeros((u.shape[0], lottery.shape[0]))
+    for x in range(lottery.shape[1]):
+        table += u[:, x, None] * lottery[None, :, x]
+    return table + money[None, :]

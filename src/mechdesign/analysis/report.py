@@ -6,8 +6,12 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from mechdesign.analysis import metrics, properties
+import numpy as np
+
+from mechdesign.analysis import properties
+from mechdesign.analysis.passes import incentive_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult
+from mechdesign.compute.backends import compute_options
 from mechdesign.mechanisms.direct import DirectMechanism
 
 #: Property names in report order.
@@ -90,8 +94,12 @@ class Report:
 
 
 def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e-9,
-          rtol: float = 1e-9) -> Report:
+          rtol: float = 1e-9, chunk_size: int | None = None, memory_limit: int | None = None,
+          backend: str = "numpy", scheduler: Any = None, progress: Any = None) -> Report:
     """Audit every property of a direct mechanism.
+
+    Two passes over the profiles (per-profile checks and expectations; ex-post
+    misreports and interim utilities per player) serve all the audits.
 
     Parameters
     ----------
@@ -100,6 +108,8 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
         Passed to :func:`~mechdesign.is_ir`.
     atol, rtol : float
         Tolerances passed to every audit.
+    chunk_size, memory_limit, backend, scheduler, progress
+        Execution options (see :mod:`mechdesign.compute`); they never change the result.
 
     Returns
     -------
@@ -107,19 +117,30 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
         Printable (a table), ``to_dict()`` and ``to_frame()``.
     """
     mech = properties._check_mechanism(mech)
+    opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    env = mech.env
+    n = env.n_players
+    outside = properties._outside_options(mech, outside_option)
+    summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations"}, outside)
+    player, worst, tables, interim_scale = incentive_pass(mech, opts)
+    scale = max(summary.transfer_scale, interim_scale)
     tol = {"atol": atol, "rtol": rtol}
     results = {
-        "efficient": properties.is_efficient(mech, **tol),
-        "dsic": properties.is_dsic(mech, **tol),
-        "bic": properties.is_bic(mech, **tol),
+        "efficient": properties.efficiency_result(mech, summary.efficiency, scale, **tol),
+        "dsic": properties.dsic_result(mech, player, worst, **tol),
+        "bic": properties.bic_result(mech, tables, scale, **tol),
     }
+    expected = summary.expectations
+    truthful = [np.diag(t) for t in tables]
     for kind in properties.IR_KINDS:
-        results[f"ir_{kind}"] = properties.is_ir(mech, kind, outside_option=outside_option, **tol)
+        results[f"ir_{kind}"] = properties.ir_result(mech, kind, outside, summary.ir, truthful, expected[:n],
+                                                     scale, **tol)
     for ex_ante in (False, True):
         for kind in properties.BUDGET_KINDS:
-            r = properties.is_budget_balanced(mech, kind, ex_ante=ex_ante, **tol)
+            worst_net = summary.budget_weak if kind == "weak" else summary.budget_strong
+            r = properties.budget_result(mech, kind, ex_ante, worst_net, float(expected[-1]), scale, **tol)
             results[r.name] = r
-    values = {"welfare": metrics.expected_welfare(mech), "revenue": metrics.expected_revenue(mech)}
+    values = {"welfare": float(expected[-2]), "revenue": 0.0 - float(expected[-1])}
     values["surplus"] = values["welfare"] - values["revenue"]
-    values["worst_case_deficit"] = metrics.worst_case_deficit(mech)
+    values["worst_case_deficit"] = summary.budget_weak[0]
     return Report(mechanism=mech.name, results=results, metrics=values)

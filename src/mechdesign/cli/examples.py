@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import typer
@@ -24,6 +24,7 @@ class Example:
 
     description: str
     environment: Callable[[], Environment]
+    vcg_options: dict = field(default_factory=dict)
 
 
 EXAMPLES: dict[str, Example] = {
@@ -35,7 +36,8 @@ EXAMPLES: dict[str, Example] = {
         lambda: generators.single_item_auction()),
     "bilateral-trade": Example(
         "seller cost and buyer value on {0,1,2}: VCG runs a deficit, AGV balances but fails ex-post IR",
-        lambda: generators.bilateral_trade()),
+        lambda: generators.bilateral_trade(),
+        vcg_options={"pivot": "status_quo", "status_quo": "no trade"}),
 }
 
 
@@ -71,7 +73,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"[bold]{key}[/bold]: {example.description}")
         console.print(f"alternatives: {', '.join(env.alternatives)}")
         console.print(_environment_table(env))
-        for mech in (vcg(env), agv(env)):
+        for mech in (vcg(env, **example.vcg_options), agv(env)):
             report = check(mech)
             console.print(report.rich_table())
             console.print("  ".join(f"{k} = {val:.6g}" for k, val in report.metrics.items()))

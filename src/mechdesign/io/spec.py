@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from mechdesign import _validation as v
 from mechdesign.errors import MechDesignError, SpecError
+from mechdesign.io.design_spec import DesignSpec
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 
@@ -58,6 +59,8 @@ class MechanismSpec(_Strict):
     h: dict[str, list[Any]] | list[list[Any]] | None = Field(None, description="groves: h_i over the others' types")
     allow_correlated: bool = False
     ties: Literal["lowest", "uniform"] = "lowest"
+    pivot: Literal["clarke", "status_quo"] = "clarke"
+    status_quo: str | None = Field(None, description="vcg with pivot status_quo: the status-quo alternative")
 
 
 class Spec(_Strict):
@@ -73,7 +76,7 @@ class Spec(_Strict):
     mechanism: MechanismSpec | None = None
     game: dict[str, Any] | None = None
     auction: dict[str, Any] | None = None
-    design: dict[str, Any] | None = None
+    design: DesignSpec | None = None
 
     def environment(self) -> Environment:
         """Build (and validate) the environment the spec describes."""
@@ -157,7 +160,7 @@ def build_mechanism(spec: Spec, env: Environment | None = None):
     if m is None:
         raise v.fail("mechanism", "a 'mechanism:' section (kind: vcg | groves | agv | direct)", "none")
     if m.kind == "vcg":
-        return vcg(env, ties=m.ties)
+        return vcg(env, pivot=m.pivot, status_quo=m.status_quo, ties=m.ties)
     if m.kind == "agv":
         return agv(env, allow_correlated=m.allow_correlated, ties=m.ties)
     if m.kind == "groves":

@@ -143,6 +143,21 @@ class DirectMechanism:
         return Outcome(lottery=np.array(self.decision[prof]), transfers=np.array(self._transfers[prof]),
                        alternative=alt)
 
+    def block(self, region: tuple[slice, ...],
+              players: tuple[int, ...] | None = None) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+        """Decision and transfers on a rectangle of report profiles (one slice per player).
+
+        Returns ``(indices, lottery, transfers)`` with the region's shape: the
+        integer decision (None for a randomized rule), else the lottery, and
+        the transfers. ``players`` says whose transfers the caller needs (a
+        hint for mechanisms that compute them; here every column is read).
+        The chunked kernels of :mod:`mechdesign.compute` read a mechanism only
+        through this method.
+        """
+        if self._indices is not None:
+            return self._indices[region], None, self._transfers[region]
+        return None, self._lottery[region], self._transfers[region]
+
     # ------------------------------------------------------------ utilities
     def expected_valuation(self, i: int) -> np.ndarray:
         """Σ_x p(θ, x) u_i(x, θ) under truthful reports, shape ``(k_1, ..., k_N)``."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign.compute.backends import Compute, compute_options
+from mechdesign.mechanisms import blockwise
 from mechdesign.model.environment import Environment
 
 TIES = ("lowest", "uniform")
@@ -16,7 +20,8 @@ def _tie_tolerance(env: Environment) -> float:
     return 1e-12 * max(1.0, env.scale()) * env.n_players
 
 
-def efficient_decision(env: Environment, ties: str = "lowest") -> np.ndarray:
+def efficient_decision(env: Environment, ties: str = "lowest", *, chunk_size: int | None = None, memory_limit: int | None = None,
+                       backend: str = "numpy", scheduler: Any = None, progress: Any = None) -> np.ndarray:
     """The first-best decision rule.
 
     Parameters
@@ -29,6 +34,9 @@ def efficient_decision(env: Environment, ties: str = "lowest") -> np.ndarray:
         maximisers. Alternatives whose total value is within ``1e-12 ·
         max(1, scale) · N`` of the maximum count as maximisers (floating-point
         sums of equal numbers may differ in the last bits).
+    chunk_size, memory_limit, backend, scheduler, progress
+        Execution options (see :mod:`mechdesign.compute`): build block by
+        block, in this process or on a Dask cluster; the result is the same.
 
     Returns
     -------
@@ -39,12 +47,37 @@ def efficient_decision(env: Environment, ties: str = "lowest") -> np.ndarray:
     if not isinstance(env, Environment):
         raise v.fail("env", "an Environment", type(env).__name__)
     ties = v.choice(ties, "ties", TIES)
-    total = env.total_valuation()
-    best = total.max(axis=-1, keepdims=True)
-    is_max = total >= best - _tie_tolerance(env)
+    opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    if opts != Compute():
+        function = blockwise.EfficientFunction(env, ties, _tie_tolerance(env))
+        return blockwise.assemble(env, function, opts, 8 * 3 * env.n_alternatives, "efficient decision")
+    tol = _tie_tolerance(env)
     if ties == "lowest":
-        return np.argmax(is_max, axis=-1)
-    return is_max / is_max.sum(axis=-1, keepdims=True)
+        out = np.empty(env.n_types, dtype=np.intp)
+    else:
+        out = np.empty((*env.n_types, env.n_alternatives))
+    for t0, total in _totals_by_first_type(env):
+        is_max = total >= total.max(axis=-1, keepdims=True) - tol
+        if ties == "lowest":
+            out[t0] = np.argmax(is_max, axis=-1)
+        else:
+            out[t0] = is_max / is_max.sum(axis=-1, keepdims=True)
+    return out
+
+
+def _totals_by_first_type(env: Environment):
+    """Yield ``(t0, Σ_i u_i(x, θ))`` for each type t0 of the first player, shape ``(k_2..k_N, |X|)``.
+
+    Working one slice at a time keeps the memory of the efficient decision at
+    ``|X| / k_1`` profile-sized arrays instead of ``|X|``.
+    """
+    parts = [env.utility_broadcast(i) for i in range(env.n_players)]
+    rest = (*env.n_types[1:], env.n_alternatives)
+    for t0 in range(env.n_types[0]):
+        total = np.zeros(rest)
+        for u in parts:
+            total += u[t0 if u.shape[0] > 1 else 0]
+        yield t0, total
 
 
 def chosen_value(env: Environment, decision: np.ndarray, i: int) -> np.ndarray:

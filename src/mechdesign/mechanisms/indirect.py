@@ -96,7 +96,11 @@ class Mechanism:
                              f"{v._short(result)} at {where}")
             choice, money = result
             if isinstance(choice, (str, int, np.integer)) and not isinstance(choice, bool):
-                lottery[prof][env.alternative_index(choice)] = 1.0
+                try:
+                    lottery[prof][env.alternative_index(choice)] = 1.0
+                except SpecError as exc:
+                    raise v.fail("outcome", "g to return a known alternative (name or index)",
+                                 f"{exc} at {where}") from None
             else:
                 lottery[prof] = v.probabilities(choice, f"outcome: lottery at {where}", shape=(env.n_alternatives,))
             transfers[prof] = v.float_array(money, f"outcome: transfers at {where}", shape=(env.n_players,))

@@ -215,7 +215,7 @@ class Environment:
         probe.alternatives = _names_or_count(alternatives, "alternatives", "x")
         spaces = [_type_space(t, f"types[{probe.players[i]!r}]")
                   for i, t in enumerate(_per_player(types, "types", probe.players))]
-        points = [list(vals) if vals is not None else list(labels) for labels, vals in spaces]
+        points = [[float(x) for x in vals] if vals is not None else list(labels) for labels, vals in spaces]
         if not callable(u):
             raise v.fail("u", "a callable u(i, x, t)", type(u).__name__)
         n_types = tuple(len(p) for p in points)
@@ -239,7 +239,7 @@ class Environment:
         return Environment(self.players, self.alternatives, self._types_argument(), prior, self.valuations)
 
     def _types_argument(self) -> list[list[Any]]:
-        return [list(vals) if vals is not None else list(labels)
+        return [vals.tolist() if vals is not None else list(labels)
                 for labels, vals in zip(self.type_labels, self.type_values)]
 
     def to_dict(self) -> dict[str, Any]:

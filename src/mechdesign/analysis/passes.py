@@ -1,0 +1,113 @@
+"""Run the audit kernels over every block of a mechanism and combine their results in block order.
+
+* :func:`dsic_pass` — each player's worst ex-post gain (kernel :func:`.misreports.dsic_block`);
+* :func:`interim_pass` — each player's interim utility table (:func:`.misreports.interim_block`);
+* :func:`incentive_pass` — both of the above from one read of each block;
+* :func:`profile_pass` — per-profile maxima and expectations (:func:`.profiles.profile_block`).
+
+All players' blocks go to the backend in one batch (so a Dask cluster works on
+every player at once); the combination is sequential and in plan order, which
+is what makes the results independent of the block size and backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mechdesign.analysis import misreports, profiles
+from mechdesign.compute.backends import Compute
+from mechdesign.compute.blocks import BlockPlan, fold
+from mechdesign.mechanisms.direct import DirectMechanism
+
+
+def _player_tasks(mech: DirectMechanism, opts: Compute) -> list[tuple[int, object]]:
+    env = mech.env
+    tasks = []
+    for i in range(env.n_players):
+        size = opts.block_profiles(misreports.bytes_per_profile(env, i), env.n_profiles)
+        tasks += [(i, block) for block in BlockPlan(env.n_types, i, size)]
+    return tasks
+
+
+def _first_max(items, key=lambda item: item[0]):
+    """The first item with the largest key (strictly larger replaces)."""
+    best = None
+    for item in items:
+        if best is None or key(item) > key(best):
+            best = item
+    return best
+
+
+def transfer_scale(mech: DirectMechanism, scales) -> float:
+    """max(|u|, |m|) of the mechanism from the blocks' largest transfers (the relative-tolerance scale)."""
+    return max(mech.env.scale(), max(scales, default=0.0))
+
+
+def _worst_gain(tasks, scans) -> tuple[int, misreports.DsicScan]:
+    best = _first_max(zip((i for i, _ in tasks), scans), key=lambda item: item[1].gain)
+    scale = max(s.transfer_scale for s in scans)
+    return best[0], misreports.DsicScan(best[1].gain, best[1].others, best[1].true_type, best[1].report, scale)
+
+
+def dsic_pass(mech: DirectMechanism, opts: Compute) -> tuple[int, misreports.DsicScan]:
+    """``(player, scan)`` of the worst gain; ties go to the lowest player, then (o, t, r) C order."""
+    tasks = _player_tasks(mech, opts)
+    return _worst_gain(tasks, opts.run(misreports.dsic_block, tasks, mech, description="DSIC audit"))
+
+
+def _tables(env, tasks, partials) -> tuple[list[np.ndarray], float]:
+    tables = [misreports.interim_table(env, i, [p for (j, *_), p in zip(tasks, partials) if j == i])
+              for i in range(env.n_players)]
+    return tables, max(p.transfer_scale for p in partials)
+
+
+def interim_pass(mech: DirectMechanism, opts: Compute, diagonal: bool = False) -> tuple[list[np.ndarray], float]:
+    """Each player's interim table ``U[t, r]`` (others truthful) and the transfer scale.
+
+    With ``diagonal=True`` only U[t, t] is needed (the kernels may still return the table).
+    """
+    tasks = [(i, block, diagonal) for i, block in _player_tasks(mech, opts)]
+    return _tables(mech.env, tasks, opts.run(misreports.interim_block, tasks, mech, description="interim utilities"))
+
+
+def incentive_pass(mech: DirectMechanism, opts: Compute):
+    """:func:`dsic_pass` and :func:`interim_pass` in one pass over the blocks (each block read once)."""
+    tasks = _player_tasks(mech, opts)
+    results = opts.run(misreports.incentive_block, tasks, mech, description="incentive audits")
+    player, worst = _worst_gain(tasks, [r[0] for r in results])
+    tables, scale = _tables(mech.env, tasks, [r[1] for r in results])
+    return player, worst, tables, scale
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """Combined :class:`.profiles.ProfileScan` of every block."""
+
+    transfer_scale: float
+    ir: list[tuple[float, int]] | None
+    budget_weak: tuple[float, int] | None
+    budget_strong: tuple[float, int] | None
+    efficiency: tuple[float, int] | None
+    expectations: np.ndarray | None    # E[u_i + m_i] for each i, then E[Σ u_i], then E[Σ m_i]
+
+
+def profile_pass(mech: DirectMechanism, opts: Compute, wants: set[str], outside=None) -> ProfileSummary:
+    """Per-profile audits and expectations (see :func:`.profiles.profile_block`)."""
+    env = mech.env
+    size = opts.block_profiles(profiles.bytes_per_profile(env), env.n_profiles)
+    plan = BlockPlan(env.n_types, None, size)
+    wants = frozenset(wants)
+    outside = tuple(outside) if outside is not None else None
+    scans = opts.run(profiles.profile_block, [(b, wants, outside) for b in plan], mech,
+                     description="profile audits")
+    ir = None
+    if "ir" in wants:
+        ir = [_first_max(s.ir[i] for s in scans) for i in range(env.n_players)]
+    needs = {"budget_weak": "budget", "budget_strong": "budget", "efficiency": "efficiency"}
+    pick = {name: _first_max(getattr(s, name) for s in scans) if want in wants else None
+            for name, want in needs.items()}
+    sums = fold([s.sums for s in scans]) if "expectations" in wants else None
+    return ProfileSummary(max(s.transfer_scale for s in scans), ir, pick["budget_weak"], pick["budget_strong"],
+                          pick["efficiency"], sums)

@@ -1,0 +1,187 @@
+"""Where block kernels run: in this process (``"numpy"``) or on a Dask cluster (``"dask"``).
+
+Every scalable entry point (audits, metrics, mechanism construction, sweeps)
+takes the same five keywords, gathered here in :class:`Compute`:
+
+``chunk_size``
+    Profiles per block (rounded to whole tiles, see :mod:`.blocks`).
+``memory_limit``
+    Bytes of working memory per block, used when ``chunk_size`` is not given
+    (default 64 MiB).
+``backend``
+    ``"numpy"`` (default): blocks run one after another in this process.
+    ``"dask"``: blocks are tasks on a ``dask.distributed`` cluster.
+``scheduler``
+    With ``backend="dask"``: a scheduler address ``"tcp://host:port"``, a
+    :class:`distributed.Client`, or None — the current default client if one
+    exists, else an embedded :class:`distributed.LocalCluster` with one
+    single-threaded worker process per core, started once and reused.
+``progress``
+    None, a callable ``progress(done, total)`` called as blocks finish, or
+    True for a rich progress bar (on standard error).
+
+Kernels are pure functions of a task and shared read-only data, and the
+caller combines their results in task order, so results never depend on the
+backend, the number of workers or on a task being re-run after a worker died.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mechdesign import _validation as v
+from mechdesign.compute.blocks import profiles_per_block
+
+BACKENDS = ("numpy", "dask")
+
+#: Tasks per worker a Dask run aims at when no block size is given (load balance vs overhead).
+TASKS_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class Compute:
+    """Validated execution options (see the module docstring)."""
+
+    chunk_size: int | None = None
+    memory_limit: int | None = None
+    backend: str = "numpy"
+    scheduler: Any = None
+    progress: Any = None
+
+    def block_profiles(self, bytes_per_profile: int, n_profiles: int) -> int:
+        """Profiles per block for a kernel needing ``bytes_per_profile`` over ``n_profiles`` profiles."""
+        size = profiles_per_block(bytes_per_profile, self.chunk_size, self.memory_limit)
+        if self.backend == "dask" and self.chunk_size is None:
+            workers = max(1, sum(client(self.scheduler).nthreads().values()))
+            size = min(size, max(1, -(-n_profiles // (TASKS_PER_WORKER * workers))))
+        return size
+
+    def run(self, kernel: Callable[..., Any], tasks: Sequence[Any], *shared: Any,
+            description: str = "computing") -> list[Any]:
+        """``[kernel(task, *shared) for task in tasks]``, on the chosen backend, in task order."""
+        with _progress(self.progress, description) as report:
+            if self.backend == "numpy":
+                out = []
+                for task in tasks:
+                    out.append(kernel(task, *shared))
+                    report(len(out), len(tasks))
+                return out
+            return _run_dask(client(self.scheduler), kernel, list(tasks), shared, report)
+
+
+def compute_options(chunk_size: Any = None, memory_limit: Any = None, backend: Any = "numpy",
+                    scheduler: Any = None, progress: Any = None) -> Compute:
+    """Validate the execution keywords once (SpecError naming the bad argument)."""
+    for name, value in (("chunk_size", chunk_size), ("memory_limit", memory_limit)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise v.fail(name, "a positive integer or None", repr(value))
+    backend = v.choice(backend, "backend", BACKENDS)
+    if scheduler is not None:
+        if backend != "dask":
+            raise v.fail("scheduler", 'None unless backend="dask"', repr(scheduler))
+        if not isinstance(scheduler, str) and type(scheduler).__name__ != "Client":
+            raise v.fail("scheduler", 'an address "tcp://host:port" or a distributed.Client',
+                         type(scheduler).__name__)
+    if progress is not None and progress is not True and progress is not False and not callable(progress):
+        raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
+                     type(progress).__name__)
+    return Compute(chunk_size, memory_limit, backend, scheduler, progress or None)
+
+
+# ----------------------------------------------------------------------------- progress
+class _progress:
+    """Context manager yielding ``report(done, total)`` for a progress option."""
+
+    def __init__(self, progress: Any, description: str):
+        self.progress = progress
+        self.description = description
+        self.bar = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        if self.progress is True:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            task = self.bar.add_task(self.description, total=None)
+            return lambda done, total: self.bar.update(task, completed=done, total=total)
+        if callable(self.progress):
+            return self.progress
+        return lambda done, total: None
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# ------------------------------------------------------------------------------- dask
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def client(scheduler: Any = None):
+    """The :class:`distributed.Client` for a ``scheduler`` option (see the module docstring)."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        return scheduler
+    with _lock:
+        if isinstance(scheduler, str):
+            if scheduler not in _clients or _clients[scheduler].status != "running":
+                _clients[scheduler] = Client(scheduler, set_as_default=False)
+            return _clients[scheduler]
+        try:
+            return Client.current(allow_global=True)
+        except ValueError:
+            pass
+        if "local" not in _clients or _clients["local"].status != "running":
+            import dask
+            from distributed import LocalCluster
+
+            # Workers are forked: a spawned worker would re-run the user's script when it has
+            # no `if __name__ == "__main__":` guard, as quick scripts and notebooks often do not.
+            with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+                cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", silence_logs=logging.CRITICAL)
+            _clients["local"] = Client(cluster, set_as_default=False)
+        return _clients["local"]
+
+
+def close_clients() -> None:
+    """Close the clients (and the embedded cluster) this module opened."""
+    with _lock:
+        for c in _clients.values():
+            cluster = c.cluster
+            c.close()
+            if cluster is not None:
+                cluster.close()
+        _clients.clear()
+
+
+atexit.register(close_clients)
+
+
+def _run_dask(c, kernel: Callable[..., Any], tasks: list[Any], shared: tuple, report) -> list[Any]:
+    from distributed import as_completed
+
+    scattered = [c.scatter([s], broadcast=True, hash=False)[0] for s in shared]
+    futures = c.map(kernel, tasks, *[[f] * len(tasks) for f in scattered], pure=False)
+    position = {f.key: n for n, f in enumerate(futures)}
+    out: list[Any] = [None] * len(tasks)
+    done = 0
+    try:
+        for future in as_completed(futures, loop=c.loop):
+            out[position[future.key]] = future.result()
+            done += 1
+            report(done, len(tasks))
+    finally:
+        c.cancel(futures)
+        c.cancel(scattered)
+    return out
