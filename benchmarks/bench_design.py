@@ -7,7 +7,7 @@ instance) runs in a fresh subprocess so that peak memory (max RSS) is its own.
     python benchmarks/bench_design.py            # all instances; mechaudit skips 6×6 (minutes)
     python benchmarks/bench_design.py --peer-all # also run mechaudit on 6×6
     python benchmarks/bench_design.py --quick    # the three small instances only
-    python benchmarks/bench_design.py --no-symmetry  # our full LP, without the exact symmetry reduction
+    python benchmarks/bench_design.py --symmetry # with the opt-in exact symmetry reduction
 
 Prints, per instance: our build time (environment + LP assembly), solve time,
 audit time (re-verification of the optimum) and total; the optimum; mechaudit's
@@ -34,7 +34,7 @@ INSTANCES = [  # (n bidders, K values, constraints, expected optimum from issue 
 ]
 
 
-def run_mechdesign(n: int, K: int, kind: str, symmetry: bool = True) -> dict:
+def run_mechdesign(n: int, K: int, kind: str, symmetry: bool = False) -> dict:
     import mechdesign as md
 
     start = time.perf_counter()
@@ -101,7 +101,7 @@ def child(lib: str, n: int, K: int, kind: str) -> None:
     if lib == "mechaudit":
         out = run_mechaudit(n, K, kind)
     else:
-        out = run_mechdesign(n, K, kind, symmetry=lib == "mechdesign")
+        out = run_mechdesign(n, K, kind, symmetry=lib == "mechdesign-symmetry")
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(out))
 
@@ -120,7 +120,8 @@ def main() -> None:
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--peer-all", action="store_true", help="run mechaudit on 6×6 too")
     parser.add_argument("--quick", action="store_true", help="only the three smallest instances")
-    parser.add_argument("--no-symmetry", action="store_true", help="solve the full LP (options={'symmetry': False})")
+    parser.add_argument("--symmetry", action="store_true",
+                        help="use the exact symmetry reduction (options={'symmetry': True}); default: the full LP")
     args = parser.parse_args()
     if args.child:
         lib, n, K, kind = args.child
@@ -132,7 +133,7 @@ def main() -> None:
     except ImportError:
         peer = None
     import highspy  # noqa: F401  (version in the header)
-    mode = "full LP" if args.no_symmetry else "exact symmetry reduction on"
+    mode = "exact symmetry reduction on" if args.symmetry else "full LP, the default"
     print(f"mechdesign design benchmark ({mode}); peer: {peer or 'mechaudit not installed'}")
     header = (f"{'instance':<14}{'build s':>9}{'solve s':>9}{'audit s':>9}{'total s':>9}{'optimum':>16}"
               f"{'peer s':>9}{'speed-up':>9}{'MB':>7}{'peer MB':>9}  agree")
@@ -140,7 +141,7 @@ def main() -> None:
     print("-" * len(header))
     cases = INSTANCES[:3] if args.quick else INSTANCES
     for n, K, kind, expected in cases:
-        ours = measure("mechdesign-full" if args.no_symmetry else "mechdesign", n, K, kind)
+        ours = measure("mechdesign-symmetry" if args.symmetry else "mechdesign", n, K, kind)
         label = f"{n}x{K} {kind.upper()}"
         if "error" in ours:
             print(f"{label:<14} mechdesign failed: {ours['error']}")

@@ -2,7 +2,6 @@
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from mechdesign import auctions
 from mechdesign import compute, errors, examples
 from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expected_revenue,
                                          expected_surplus, expected_utilities, expected_welfare,
@@ -32,3 +31,12 @@ try:
     __version__ = _version("mechdesign")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
+
+
+def __getattr__(name: str):
+    # md.auctions pulls in scipy.stats (slow, memory-hungry): import it on first use only.
+    if name == "auctions":
+        import importlib
+
+        return importlib.import_module("mechdesign.auctions")
+    raise AttributeError(f"module 'mechdesign' has no attribute {name!r}")
