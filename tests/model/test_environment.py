@@ -112,3 +112,9 @@ def test_to_dict_is_plain_yaml_data():
 
     text = yaml.safe_dump(md.examples.public_project().to_dict())
     assert "build" in text
+
+
+def test_close_type_values_get_distinct_labels():
+    prior = md.IndependentPrior([[0.5, 0.5]])
+    env = md.Environment(["A"], ["x"], [[99.99999999999999, 100.0]], prior, [[[0.0], [1.0]]])
+    assert len(set(env.type_labels[0])) == 2

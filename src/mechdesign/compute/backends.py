@@ -15,7 +15,8 @@ takes the same five keywords, gathered here in :class:`Compute`:
     With ``backend="dask"``: a scheduler address ``"tcp://host:port"``, a
     :class:`distributed.Client`, or None — the current default client if one
     exists, else an embedded :class:`distributed.LocalCluster` with one
-    single-threaded worker process per core, started once and reused.
+    single-threaded worker per core (threads of this process), started once
+    and reused.
 ``progress``
     None, a callable ``progress(done, total)`` called as blocks finish, or
     True for a rich progress bar (on standard error).
@@ -142,14 +143,14 @@ def client(scheduler: Any = None):
         except ValueError:
             pass
         if "local" not in _clients or _clients["local"].status != "running":
-            import dask
             from distributed import LocalCluster
 
-            # Workers are forked: a spawned worker would re-run the user's script when it has
-            # no `if __name__ == "__main__":` guard, as quick scripts and notebooks often do not.
-            with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
-                cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=logging.CRITICAL)
+            # Worker threads in this process: spawned worker processes would re-run a user's
+            # script that lacks an `if __name__ == "__main__":` guard, and forking a process
+            # that already runs threads (BLAS, HiGHS) can deadlock. For process-level
+            # parallelism, start a cluster yourself and pass it as `scheduler`.
+            cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=False,
+                                   dashboard_address=":0", silence_logs=logging.CRITICAL)
             _clients["local"] = Client(cluster, set_as_default=False)
         return _clients["local"]
 
@@ -165,7 +166,13 @@ def close_clients() -> None:
         _clients.clear()
 
 
-atexit.register(close_clients)
+def _close_at_exit() -> None:
+    # At interpreter exit the in-process comms may already be gone; their teardown noise is not news.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    close_clients()
+
+
+atexit.register(_close_at_exit)
 
 
 def _run_dask(c, kernel: Callable[..., Any], tasks: list[Any], shared: tuple, report) -> list[Any]:

@@ -60,9 +60,11 @@ def _type_space(values: Any, name: str) -> tuple[tuple[str, ...], np.ndarray | N
     numeric = all(isinstance(t, numbers.Real) and not isinstance(t, bool) for t in items)
     if numeric:
         arr = v.float_array(items, name, ndim=1)
-        labels = tuple(f"{t:g}" for t in arr)
-        if len(set(labels)) != len(labels):
+        if len(np.unique(arr)) != len(arr):
             raise v.fail(name, "distinct type values", items)
+        labels = tuple(f"{t:g}" for t in arr)
+        if len(set(labels)) != len(labels):          # values too close for 6 digits: print them in full
+            labels = tuple(repr(float(t)) for t in arr)
         return labels, arr
     labels = v.names([str(t) for t in items], name)
     return labels, None
