@@ -130,6 +130,45 @@ def test_pure_equilibria_are_listed_by_enum():
             assert any(same_profile(eq, other) for other in enum)
 
 
+@pytest.mark.parametrize("start", ["tracing", "covering"])
+@pytest.mark.parametrize("seed", range(6))
+def test_both_lcp_starts_find_an_equilibrium_enum_lists(seed, start):
+    game = random_game(300 + seed, k=(2, 3), m=(3, 2), correlated=seed % 2 == 1)
+    lcp = md.solve_bne(game, method="lcp", options={"start": start, "seed": seed})
+    assert lcp.success and lcp.options["start"] == start and f"start {start!r}" in lcp.message
+    assert lcp.equilibria[0].epsilon <= PAYOFF_ATOL
+    assert any(same_profile(lcp.equilibria[0], eq) for eq in md.solve_bne(game, method="enum").equilibria)
+
+
+def test_tracing_from_a_strict_equilibrium_stays_there():
+    # Linear tracing procedure (van den Elzen & Talman 1991): from a prior that is a strict
+    # equilibrium every agent best-responds to the prior at z0 = 1, so the path ends there.
+    from mechdesign.games.equilibrium import two_player_arrays
+    from mechdesign.games.lemke import bayesian_lcp, lemke, tracing_covering
+
+    checked = 0
+    for seed in range(8):
+        game = random_game(400 + seed, k=(3, 2), m=(3, 3), correlated=seed % 2 == 1)
+        u1, u2, b1, b2, _ = two_player_arrays(game)
+        M, q = bayesian_lcp(u1, u2, b1, b2)
+        for eq in md.solve_bne(game, method="pure").equilibria:
+            gaps = [np.diff(np.sort(game._interim(i, eq.mixed()), axis=1)[:, -2:], axis=1) for i in range(2)]
+            if min(float(g.min()) for g in gaps) <= 1e-6:
+                continue                                          # not strict
+            prior = np.concatenate([s.ravel() for s in eq.mixed()])
+            z = lemke(M, q, tracing_covering(M, prior), 10_000).z
+            assert np.allclose(z[:prior.size], prior, atol=1e-12)
+            checked += 1
+    assert checked >= 3
+
+
+def test_lcp_pivot_budget_reports_iteration_limit():
+    game = random_game(3, k=(6, 6), m=(6, 6))
+    for start in ("tracing", "covering"):
+        result = md.solve_bne(game, method="lcp", options={"max_pivots": 3, "start": start})
+        assert result.status == "iteration_limit" and not result.equilibria and "pivots" in result.message
+
+
 def test_lcp_on_larger_game_and_zero_probability_type():
     rng = np.random.default_rng(7)
     game = md.BayesianGame.from_arrays(prior=md.IndependentPrior([[0.5, 0.0, 0.5], [0.2, 0.3, 0.5]]),

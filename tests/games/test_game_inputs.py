@@ -32,6 +32,8 @@ def test_unknown_method_and_lcp_on_three_players():
         md.solve_bne(three, method="lcp")
     with pytest.raises(SpecError, match="options"):
         md.solve_bne(game, method="pure", options={"max_pivots": 3})
+    with pytest.raises(SpecError, match=r"options\['start'\]: one of"):
+        md.solve_bne(game, method="lcp", options={"start": "centroid"})
 
 
 def test_pure_search_refuses_above_its_bound():

@@ -34,10 +34,16 @@ from mechdesign.games.results import (BNEVerification, Deviation, DominanceResul
 METHODS = ("pure", "lcp", "enum", "gambit")
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "pure": {"max_profiles": 10**6},
-    "lcp": {"max_pivots": 200_000, "polish": True, "seed": 0},
+    "lcp": {"max_pivots": 200_000, "polish": True, "seed": 0, "start": "tracing"},
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
 }
+#: Starting rules of method "lcp" (see :func:`_solve_lcp`).
+LCP_STARTS = ("tracing", "covering")
+#: Regret-matching iterations that produce the first tracing prior.
+PRIOR_ITERATIONS = 1000
+#: Pivot budget of the first tracing attempt, per LCP row; doubled at each restart.
+FIRST_BUDGET_PER_ROW = 10
 #: Floats per block of the vectorised pure-strategy search (bounds memory).
 BLOCK_FLOATS = 2**21
 
@@ -123,6 +129,8 @@ def _options(method: str, options: Any) -> dict[str, Any]:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise v.fail(f"options[{key!r}]", "a positive integer", value)
+    if "start" in merged and merged["start"] not in LCP_STARTS:
+        raise v.fail("options['start']", f"one of {list(LCP_STARTS)}", merged["start"])
     return merged
 
 
@@ -142,8 +150,12 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         ``pure``: ``max_profiles`` (default 10⁶) — refuse when more than this
         many pure-strategy profiles of all players but one would be searched;
         ``lcp``: ``max_pivots`` (200 000), ``polish`` (True: re-solve the
-        indifference equations on the supports found), ``seed`` (0: the seed of
-        the covering vector, which selects the equilibrium found);
+        indifference equations on the supports found), ``start`` (``"tracing"``:
+        the tracing procedure from a regret-matching prior, restarted from the
+        uniform and from random priors with a doubling pivot budget when a path
+        is long; ``"covering"``: one path with a random covering vector near 1),
+        ``seed`` (0: the seed of the random priors / covering vector, which
+        select the equilibrium found);
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
@@ -333,20 +345,18 @@ def embed(game: BayesianGame, active: list[np.ndarray], parts: tuple[np.ndarray,
 
 
 def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: float) -> EquilibriumResult:
-    from mechdesign.games.lemke import bayesian_lcp, lemke, polish
+    from mechdesign.games.lemke import bayesian_lcp, polish
 
     start = time.perf_counter()
     u1, u2, b1, b2, active = two_player_arrays(game)
     k1, k2, m1, m2 = u1.shape
     M, q = bayesian_lcp(u1, u2, b1, b2)
-    # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
-    # type's row at the first pivot); seeded, so results are reproducible
-    d = 1.0 + np.random.default_rng(opts["seed"]).uniform(size=q.size)
-    outcome = lemke(M, q, d, opts["max_pivots"])
+    outcome, attempts = _lemke_paths(M, q, (u1, u2, b1, b2), opts)
     if outcome.z is None:
         status = "iteration_limit" if outcome.status == "iteration_limit" else "failed"
         return EquilibriumResult(method="lcp", options=opts, status=status, equilibria=(),
-                                 message=f"Lemke stopped ({outcome.status}) after {outcome.pivots} pivots")
+                                 message=f"Lemke stopped ({outcome.status}) after {outcome.pivots} pivots "
+                                         f"in {attempts} path(s)")
     s = outcome.z[:k1 * m1 + k2 * m2]
     x = s[:k1 * m1].reshape(k1, m1)
     y = s[k1 * m1:].reshape(k2, m2)
@@ -363,8 +373,44 @@ def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: floa
             if eps <= best_eps:
                 best, best_eps, note = candidate, eps, ", polished on its supports"
     elapsed = time.perf_counter() - start
-    message = f"Lemke: {outcome.pivots} pivots on an LCP of size {q.size}{note}, {elapsed:.3g} s"
+    message = (f"Lemke: {outcome.pivots} pivots on an LCP of size {q.size} ({attempts} path(s), start "
+               f"{opts['start']!r}){note}, {elapsed:.3g} s")
     return _result(game, "lcp", opts, [best], message, atol, rtol)
+
+
+def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any]) -> tuple[Any, int]:
+    """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
+
+    ``"tracing"``: the tracing procedure from the regret-matching prior, then
+    from the uniform prior, then from random priors (Dirichlet(1) per type,
+    seeded), each path with twice the previous pivot budget until a path ends
+    or ``max_pivots`` pivots have been spent in total. Every path ends at an
+    equilibrium given enough pivots; restarting bounds the cost of long ones.
+    """
+    from mechdesign.games.lemke import lemke, regret_matching_prior, tracing_covering
+
+    rng = np.random.default_rng(opts["seed"])
+    if opts["start"] == "covering":
+        # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
+        # type's row at the first pivot); seeded, so results are reproducible
+        return lemke(M, q, 1.0 + rng.uniform(size=q.size), opts["max_pivots"]), 1
+    u1, u2, b1, b2 = arrays
+    k1, k2, m1, m2 = u1.shape
+    spent, attempts, budget = 0, 0, FIRST_BUDGET_PER_ROW * q.size
+    while True:
+        if attempts == 0:
+            prior = regret_matching_prior(u1, u2, b1, b2, PRIOR_ITERATIONS)
+        elif attempts == 1:
+            prior = np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
+        else:
+            prior = np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
+        allowed = min(budget, opts["max_pivots"] - spent)
+        outcome = lemke(M, q, tracing_covering(M, prior), allowed)
+        spent += outcome.pivots
+        attempts += 1
+        if outcome.status != "iteration_limit" or spent >= opts["max_pivots"]:
+            return type(outcome)(outcome.z, outcome.status, spent), attempts
+        budget *= 2
 
 
 # ------------------------------------------------------------------ dominance

@@ -23,8 +23,20 @@ forces its block to sum to 1). ``M = [[C, −Eᵀ], [E, 0]]`` has zᵀMz = sᵀC
 entrywise, so M is copositive-plus and the LCP is feasible: Lemke's algorithm
 with covering vector 1 and lexicographic pivoting ends at a solution, never on
 a secondary ray (Cottle, Pang & Stone, *The Linear Complementarity Problem*,
-Thm 4.4.13; Miller & Zucker 1991 for polymatrix games, of which the agent form
-of a 2-player Bayesian game is one).
+Thm 4.4.13, which holds for every covering vector d > 0; Miller & Zucker 1991
+for polymatrix games, of which the agent form of a 2-player Bayesian game is one).
+
+Tracing covering vector (van den Elzen & Talman 1991; von Stengel, van den Elzen
+& Talman 2002). Given a starting profile s⁰ (a prior, every block summing to 1),
+the covering vector ``d = (C s⁰, 1)`` turns the augmented system into
+
+    w = C (s + z₀ s⁰) − Eᵀ p ≥ 0 ⊥ s,     v = E s − (1 − z₀) ≥ 0 ⊥ p,
+
+so along the path each agent's block of s sums to 1 − z₀ and its support
+best-responds to the mixture s + z₀ s⁰: the linear tracing procedure from s⁰
+(z₀ = 1: everyone best-responds to s⁰; z₀ = 0: an equilibrium). d > 0 since
+C > 0, so the theorem above still applies. The path is short when s⁰ is close
+to an equilibrium; :func:`regret_matching_prior` supplies such a prior cheaply.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dger
 
 #: Entries of a pivot column below this are treated as zero in the ratio test.
 PIVOT_TOL = 1e-12
@@ -81,7 +94,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
 
     Revised form: only B⁻¹ (n × n) and the basic solution are kept; each
     pivot computes the entering column B⁻¹·(column) and applies a rank-one
-    update to the rows where that column is non-zero, O(n²) per pivot at worst. Ties in the ratio test
+    update in place (BLAS ``dger`` on a Fortran-ordered B⁻¹), O(n²) per pivot. Ties in the ratio test
     are broken lexicographically with the rows of B⁻¹, so the method cannot
     cycle on degenerate problems.
     """
@@ -89,7 +102,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
     if np.all(q >= 0):
         return LemkeOutcome(np.zeros(n), "success", 0)
     columns = np.ascontiguousarray(M.T)                # columns[j] = M[:, j]
-    binv = np.eye(n)
+    binv = np.asfortranarray(np.eye(n))
     rhs = np.array(q, dtype=float)
     basis = np.arange(n)                               # variables: w_0..w_{n-1}, z_0..z_{n-1}, z0 = 2n
     z0 = 2 * n
@@ -113,8 +126,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
         pivot = column[r]
         row = binv[r] / pivot
         value = rhs[r] / pivot
-        touched = np.flatnonzero(column)
-        binv[touched] -= column[touched, None] * row
+        binv = dger(-1.0, column, row, a=binv, overwrite_a=True)
         binv[r] = row
         rhs -= column * value
         rhs[r] = value
@@ -130,6 +142,47 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
     in_z = (basis >= n) & (basis < 2 * n)
     z[basis[in_z] - n] = rhs[in_z]
     return LemkeOutcome(np.clip(z, 0.0, None), "success", pivots)
+
+
+def tracing_covering(M: np.ndarray, s0: np.ndarray) -> np.ndarray:
+    """Covering vector ``(C s⁰, 1)`` of the tracing procedure from the prior ``s⁰`` (agent blocks summing to 1)."""
+    n = s0.size
+    return np.concatenate([M[:n, :n] @ s0, np.ones(M.shape[0] - n)])
+
+
+def regret_matching_prior(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: np.ndarray,
+                          belief_2: np.ndarray, iterations: int) -> np.ndarray:
+    """A starting profile for the tracing procedure: the averaged play of regret matching⁺.
+
+    Each agent (player-type) runs regret matching⁺ (alternating updates, linear
+    averaging) on its conditional interim payoffs. In general-sum games this
+    need not converge to an equilibrium; it only provides a prior from which
+    the tracing path tends to be short. Returns the stacked ``(x, y)`` blocks.
+    """
+    k1, k2, m1, m2 = payoff_1.shape
+    weighted_1 = belief_1[:, :, None, None] * payoff_1                                  # (t, s, a, b)
+    weighted_2 = belief_2.T[:, :, None, None] * payoff_2                                # (t, s, a, b)
+    x, y = np.full((k1, m1), 1.0 / m1), np.full((k2, m2), 1.0 / m2)
+    regret_1, regret_2 = np.zeros_like(x), np.zeros_like(y)
+    mean_x, mean_y = np.zeros_like(x), np.zeros_like(y)
+    for it in range(1, iterations + 1):
+        interim_1 = np.einsum("tsab,sb->ta", weighted_1, y)
+        regret_1 = np.maximum(regret_1 + interim_1 - (interim_1 * x).sum(axis=1, keepdims=True), 0.0)
+        x = _normalised(regret_1, x)
+        interim_2 = np.einsum("tsab,ta->sb", weighted_2, x)
+        regret_2 = np.maximum(regret_2 + interim_2 - (interim_2 * y).sum(axis=1, keepdims=True), 0.0)
+        y = _normalised(regret_2, y)
+        mean_x += it * x
+        mean_y += it * y
+    mean_x /= mean_x.sum(axis=1, keepdims=True)
+    mean_y /= mean_y.sum(axis=1, keepdims=True)
+    return np.concatenate([mean_x.ravel(), mean_y.ravel()])
+
+
+def _normalised(regret: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Play proportional to positive regrets; an agent with none keeps its previous mixture."""
+    total = regret.sum(axis=1, keepdims=True)
+    return np.where(total > 0, regret / np.where(total > 0, total, 1.0), previous)
 
 
 def _rescaled(u: np.ndarray) -> np.ndarray:
