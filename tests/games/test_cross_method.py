@@ -4,16 +4,7 @@ import numpy as np
 import pytest
 
 import mechdesign as md
-
-
-def random_game(seed, k=(2, 2), m=(2, 2), correlated=False):
-    rng = np.random.default_rng(seed)
-    P = rng.normal(size=(*k, *m, 2))
-    if correlated:
-        prior = md.JointPrior(rng.dirichlet(np.ones(k[0] * k[1])).reshape(k))
-    else:
-        prior = md.IndependentPrior([rng.dirichlet(np.ones(k[0])), rng.dirichlet(np.ones(k[1]))])
-    return md.BayesianGame.from_arrays(prior=prior, payoffs=P)
+from tests.games.gametools import random_game
 
 
 def same(a, b, tol=1e-6):

@@ -5,7 +5,7 @@ import pytest
 
 import mechdesign as md
 from mechdesign.errors import SpecError
-from tests.games.test_cross_method import random_game
+from tests.games.gametools import random_game
 from tests.games.test_known_answers import first_price_auction
 
 

@@ -39,6 +39,13 @@ class Outcome:
                 "alternative": self.alternative}
 
 
+def one_hot(indices: np.ndarray, n_alternatives: int) -> np.ndarray:
+    """The read-only lottery array of a deterministic rule given by alternative ``indices``."""
+    lottery = np.zeros((*indices.shape, n_alternatives))
+    np.put_along_axis(lottery, indices[..., None], 1.0, axis=-1)
+    return v.frozen(lottery)
+
+
 def decision_rule(decision: Any, env: Environment, name: str = "decision",
                   shape: tuple[int, ...] | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Validate a decision rule: integer indices ``(k_1..k_N)`` or a lottery ``(k_1..k_N, |X|)``.
@@ -114,9 +121,7 @@ class DirectMechanism:
     def decision(self) -> np.ndarray:
         """Decision rule as probabilities, shape ``(k_1, ..., k_N, |X|)`` (read-only)."""
         if self._lottery is None:
-            lottery = np.zeros((*self.env.n_types, self.env.n_alternatives))
-            np.put_along_axis(lottery, self._indices[..., None], 1.0, axis=-1)
-            self._lottery = v.frozen(lottery)
+            self._lottery = one_hot(self._indices, self.env.n_alternatives)
         return self._lottery
 
     @property

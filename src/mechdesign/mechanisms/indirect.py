@@ -18,7 +18,7 @@ import numpy as np
 
 from mechdesign import _validation as v
 from mechdesign.errors import SpecError
-from mechdesign.mechanisms.direct import Outcome, decision_rule
+from mechdesign.mechanisms.direct import Outcome, decision_rule, one_hot
 from mechdesign.model.environment import Environment, _per_player, _type_space
 
 
@@ -126,9 +126,7 @@ class Mechanism:
     def decision(self) -> np.ndarray:
         """g's lottery over X at each action profile, shape ``(|A_1|, ..., |A_N|, |X|)`` (read-only)."""
         if self._lottery is None:
-            lottery = np.zeros((*self.n_actions, self.env.n_alternatives))
-            np.put_along_axis(lottery, self._indices[..., None], 1.0, axis=-1)
-            self._lottery = v.frozen(lottery)
+            self._lottery = one_hot(self._indices, self.env.n_alternatives)
         return self._lottery
 
     @property
