@@ -270,3 +270,17 @@ def test_not_a_game():
         md.verify_bne("game", [])
     with pytest.raises(SpecError, match="game"):
         md.dominant_strategy_equilibria(None)
+
+
+def test_lemke_limits_blas_threads_only_while_pivoting():
+    # the single-thread BLAS limit of lemke() is scoped: thread counts after the call equal those before
+    from threadpoolctl import threadpool_info
+
+    from mechdesign.games.lemke import lemke
+
+    before = [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()]
+    M = np.array([[2.0, 1.0], [1.0, 2.0]])
+    outcome = lemke(M, np.array([-1.0, -1.0]), np.ones(2), 10)
+    assert outcome.status == "success"
+    np.testing.assert_allclose(M @ outcome.z + np.array([-1.0, -1.0]), 0.0, atol=1e-12)  # w = 0 at z = (1/3, 1/3)
+    assert [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()] == before
