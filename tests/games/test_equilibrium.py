@@ -270,3 +270,40 @@ def test_not_a_game():
         md.verify_bne("game", [])
     with pytest.raises(SpecError, match="game"):
         md.dominant_strategy_equilibria(None)
+
+
+def test_lemke_limits_blas_threads_only_while_pivoting():
+    # the single-thread BLAS limit of lemke() is scoped: thread counts after the call equal those before
+    from threadpoolctl import threadpool_info
+
+    from mechdesign.games.lemke import lemke
+
+    before = [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()]
+    M = np.array([[2.0, 1.0], [1.0, 2.0]])
+    outcome = lemke(M, np.array([-1.0, -1.0]), np.ones(2), 10)
+    assert outcome.status == "success"
+    np.testing.assert_allclose(M @ outcome.z + np.array([-1.0, -1.0]), 0.0, atol=1e-12)  # w = 0 at z = (1/3, 1/3)
+    assert [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()] == before
+
+
+def test_lcp_restarts_after_a_path_ending_at_an_inaccurate_solution(monkeypatch):
+    # a path whose "solution" has an agent block not summing to 1 (rounding on long paths) is discarded
+    import mechdesign.games.lemke as lemke_module
+
+    real, calls = lemke_module.lemke, []
+
+    def first_path_inaccurate(M, q, d, max_pivots):
+        calls.append(max_pivots)
+        if len(calls) == 1:
+            return lemke_module.LemkeOutcome(np.zeros(q.size), "success", 3)
+        return real(M, q, d, max_pivots)
+
+    monkeypatch.setattr(lemke_module, "lemke", first_path_inaccurate)
+    game = random_game(5, k=(2, 2), m=(2, 3))
+    result = md.solve_bne(game, method="lcp")
+    assert result.status == "success" and len(calls) == 2 and "2 path(s)" in result.message
+    assert md.verify_bne(game, result.equilibria[0].mixed()).epsilon <= 1e-9
+    monkeypatch.setattr(lemke_module, "lemke",
+                        lambda M, q, d, max_pivots: lemke_module.LemkeOutcome(np.zeros(q.size), "success", 3))
+    failed = md.solve_bne(game, method="lcp", options={"start": "covering"})
+    assert failed.status == "failed" and "inaccurate" in failed.message and not failed.equilibria

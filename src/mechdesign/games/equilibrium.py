@@ -393,7 +393,7 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
     if opts["start"] == "covering":
         # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
         # type's row at the first pivot); seeded, so results are reproducible
-        return lemke(M, q, 1.0 + rng.uniform(size=q.size), opts["max_pivots"]), 1
+        return _checked(lemke(M, q, 1.0 + rng.uniform(size=q.size), opts["max_pivots"]), M, q), 1
     u1, u2, b1, b2 = arrays
     k1, k2, m1, m2 = u1.shape
     spent, attempts, budget = 0, 0, FIRST_BUDGET_PER_ROW * q.size
@@ -405,12 +405,27 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
         else:
             prior = np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
         allowed = min(budget, opts["max_pivots"] - spent)
-        outcome = lemke(M, q, tracing_covering(M, prior), allowed)
+        outcome = _checked(lemke(M, q, tracing_covering(M, prior), allowed), M, q)
         spent += outcome.pivots
         attempts += 1
-        if outcome.status != "iteration_limit" or spent >= opts["max_pivots"]:
+        if outcome.status == "success" or outcome.status == "ray_termination" or spent >= opts["max_pivots"]:
             return type(outcome)(outcome.z, outcome.status, spent), attempts
         budget *= 2
+
+
+def _checked(outcome: Any, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> Any:
+    """``outcome``, or an ``"inaccurate"`` one without solution when some agent's block does not sum to 1.
+
+    Every exact solution has ``E s = 1``; rounding accumulated over a long path
+    of rank-one updates can end Lemke's method at a basis whose solution
+    violates it (seen on 20 × 20 random games), and such a path is restarted.
+    """
+    if outcome.z is None:
+        return outcome
+    n_seq = int(np.count_nonzero(q == 0))                               # q = (0 per sequence, −1 per agent)
+    if np.allclose(M[n_seq:, :n_seq] @ outcome.z[:n_seq], 1.0, atol=atol):
+        return outcome
+    return type(outcome)(None, "inaccurate", outcome.pivots)
 
 
 # ------------------------------------------------------------------ dominance
