@@ -77,6 +77,8 @@ def run(solver: str, k: int, seed: int, timeout: float) -> dict:
 
 
 def fmt(r: dict) -> str:
+    if r["status"] == "skipped":
+        return "skipped"
     if r["status"] == "ok":
         return f"{r['seconds']:8.3f} s  eps {r['epsilon']:.1e}"
     if r["status"] == "timeout":
@@ -89,6 +91,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[4, 6, 8, 10, 20])
     parser.add_argument("--seeds", type=int, default=1, help="instances per size")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--skip-peer", action="store_true", help="time ours only (no pygambit runs)")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -100,7 +103,7 @@ def main() -> None:
     for k in args.sizes:
         for seed in range(args.seeds):
             ours = run("ours", k, seed, args.timeout)
-            peer = run("gambit", k, seed, args.timeout)
+            peer = {"status": "skipped"} if args.skip_peer else run("gambit", k, seed, args.timeout)
             ratio = ""
             if ours["status"] == "ok" and peer["status"] in ("ok", "timeout", "no equilibrium"):
                 bound = ">" if peer["status"] == "timeout" else ""
