@@ -121,6 +121,21 @@ def profile(value: Any, name: str, n_types: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(index(t, f"{name}[{i}]", k) for i, (t, k) in enumerate(zip(items, n_types)))
 
 
+def call_user(func: Any, args: tuple, name: str, expected: str, where: str = "") -> Any:
+    """Call a user-supplied function; turn its exceptions into a SpecError naming the call.
+
+    ``where`` describes the call (e.g. ``"u(0, 'x', 1.0)"``); SpecErrors raised
+    inside pass through unchanged.
+    """
+    try:
+        return func(*args)
+    except SpecError:
+        raise
+    except Exception as exc:
+        suffix = f" at {where}" if where else ""
+        raise fail(name, expected, f"{type(exc).__name__}: {exc}{suffix}") from exc
+
+
 def tolerance(value: Any, name: str) -> float:
     """Validate a non-negative finite tolerance."""
     try:

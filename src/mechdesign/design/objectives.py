@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
-from mechdesign.errors import SpecError
 from mechdesign.model.environment import Environment
 
 #: Objective names accepted by :func:`mechdesign.design`.
@@ -70,13 +69,7 @@ def objective_coefficients(env: Environment, objective: Any) -> Objective:
 
 def _from_callable(env: Environment, func: Callable[..., Any]) -> Objective:
     n, N, X = env.n_profiles, env.n_players, env.n_alternatives
-    try:
-        out = func(env)
-    except SpecError:
-        raise
-    except Exception as exc:  # report which call failed, not a bare traceback
-        raise v.fail("objective", "a callable objective(env) -> (c_decision, c_transfers)",
-                     f"{type(exc).__name__}: {exc}") from exc
+    out = v.call_user(func, (env,), "objective", "a callable objective(env) -> (c_decision, c_transfers)")
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         raise v.fail("objective", "a callable returning a pair (c_decision, c_transfers)", type(out).__name__)
     c_dec, c_money = out

@@ -57,11 +57,10 @@ def _validate_h(env: Environment, h: Any) -> list[np.ndarray]:
             shape = _others_shape(env, i)
             values = np.empty(shape)
             for others in np.ndindex(*shape):
-                try:
-                    values[others] = float(h(i, tuple(int(t) for t in others)))
-                except Exception as exc:  # name the failing call instead of a bare traceback
-                    raise v.fail("h", "a callable h(i, others_profile) returning a number",
-                                 f"{type(exc).__name__}: {exc} at h({i}, {others})") from exc
+                args = (i, tuple(int(t) for t in others))
+                values[others] = v.call_user(lambda: float(h(*args)), (), "h",
+                                             "a callable h(i, others_profile) returning a number",
+                                             f"h({i}, {others})")
             out.append(v.float_array(values, f"h (player {env.players[i]!r})"))
         return out
     if isinstance(h, (str, bytes)) or not isinstance(h, (Sequence, np.ndarray)) or len(h) != n:

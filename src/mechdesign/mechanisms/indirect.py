@@ -84,13 +84,8 @@ class Mechanism:
         for prof in itertools.product(*(range(m) for m in self.n_actions)):
             point = tuple(points[i][a] for i, a in enumerate(prof))
             where = f"g({point!r})"
-            try:
-                result = g(point)
-            except SpecError:
-                raise
-            except Exception as exc:  # report which call failed, not a bare traceback
-                raise v.fail("outcome", "a callable returning (alternative or lottery, transfers)",
-                             f"{type(exc).__name__}: {exc} at {where}") from exc
+            result = v.call_user(g, (point,), "outcome", "a callable returning (alternative or lottery, transfers)",
+                                 where)
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise v.fail("outcome", "g to return a pair (alternative or lottery, transfers)",
                              f"{v._short(result)} at {where}")

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
-from mechdesign.errors import SpecError
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 
 
@@ -268,12 +267,8 @@ def _prior_spec(env: Environment) -> dict[str, Any]:
 
 
 def _call_u(u: Callable[..., float], i: int, x: str, t: Any) -> float:
-    try:
-        value = float(u(i, x, t))
-    except SpecError:
-        raise
-    except Exception as exc:  # report which call failed, not a bare traceback
-        raise v.fail("u", "a callable returning a number", f"{type(exc).__name__}: {exc} at u({i}, {x!r}, {t!r})") from exc
+    value = v.call_user(lambda: float(u(i, x, t)), (), "u", "a callable returning a number",
+                        f"u({i}, {x!r}, {t!r})")
     if not np.isfinite(value):
         raise v.fail("u", "finite values", f"{value} at u({i}, {x!r}, {t!r})")
     return value
