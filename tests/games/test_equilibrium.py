@@ -286,24 +286,123 @@ def test_lemke_limits_blas_threads_only_while_pivoting():
     assert [(lib["filepath"], lib["num_threads"]) for lib in threadpool_info()] == before
 
 
-def test_lcp_restarts_after_a_path_ending_at_an_inaccurate_solution(monkeypatch):
+def test_lcp_replaces_a_path_ending_at_an_inaccurate_solution(monkeypatch):
     # a path whose "solution" has an agent block not summing to 1 (rounding on long paths) is discarded
-    import mechdesign.games.lemke as lemke_module
+    import mechdesign.games.equilibrium as equilibrium_module
 
-    real, calls = lemke_module.lemke, []
+    real, calls = equilibrium_module._blocks_sum_to_one, []
 
-    def first_path_inaccurate(M, q, d, max_pivots):
-        calls.append(max_pivots)
-        if len(calls) == 1:
-            return lemke_module.LemkeOutcome(np.zeros(q.size), "success", 3)
-        return real(M, q, d, max_pivots)
+    def first_solutions_inaccurate(z, M, q):
+        calls.append(z)
+        return len(calls) > 2 and real(z, M, q)
 
-    monkeypatch.setattr(lemke_module, "lemke", first_path_inaccurate)
+    # both starting paths "end inaccurately"; two paths from random priors replace them, the first is accepted
+    monkeypatch.setattr(equilibrium_module, "_blocks_sum_to_one", first_solutions_inaccurate)
     game = random_game(5, k=(2, 2), m=(2, 3))
     result = md.solve_bne(game, method="lcp")
-    assert result.status == "success" and len(calls) == 2 and "2 path(s)" in result.message
+    assert result.status == "success" and len(calls) == 3 and "4 path(s)" in result.message
     assert md.verify_bne(game, result.equilibria[0].mixed()).epsilon <= 1e-9
-    monkeypatch.setattr(lemke_module, "lemke",
-                        lambda M, q, d, max_pivots: lemke_module.LemkeOutcome(np.zeros(q.size), "success", 3))
+    monkeypatch.setattr(equilibrium_module, "_blocks_sum_to_one", lambda z, M, q: False)
     failed = md.solve_bne(game, method="lcp", options={"start": "covering"})
     assert failed.status == "failed" and "inaccurate" in failed.message and not failed.equilibria
+
+
+def dense_lemke(M, q, d, max_pivots=10_000):
+    """Reference: Lemke's method on the full tableau B⁻¹[I, −M, −d | q], lexicographic ratio test (textbook form)."""
+    n = q.size
+    tableau = np.hstack([np.eye(n), -M, -d[:, None], q[:, None]]).astype(float)
+    basis = list(range(n))
+
+    def lexmin(rows, column):
+        # x_B(θ) = B⁻¹q − θ·column: the row reaching zero first, ties by the rows of B⁻¹ (lexicographic rule)
+        return min(rows, key=lambda i: tuple(np.round(np.r_[tableau[i, -1], tableau[i, :n]] / column[i], 9)))
+
+    def pivot(r, col):
+        tableau[r] /= tableau[r, col]
+        for i in range(n):
+            if i != r:
+                tableau[i] -= tableau[i, col] * tableau[r]
+        leaving, basis[r] = basis[r], col
+        return leaving
+
+    leaving = pivot(lexmin(range(n), d), 2 * n)             # z0 enters: the most negative q_i / d_i leaves
+    for pivots in range(1, max_pivots):
+        entering = leaving + n if leaving < n else leaving - n
+        column = tableau[:, entering]
+        rows = [i for i in range(n) if column[i] > 1e-12]
+        if not rows:
+            return None, pivots
+        leaving = pivot(lexmin(rows, column.copy()), entering)
+        if leaving == 2 * n:
+            z = np.zeros(n)
+            for i, var in enumerate(basis):
+                if n <= var < 2 * n:
+                    z[var - n] = tableau[i, -1]
+            return z, pivots + 1
+    return None, max_pivots
+
+
+def test_kernel_lemke_follows_the_textbook_tableau_path():
+    # the revised kernel form must visit the same bases as the full-tableau method: same pivot count, same solution
+    from mechdesign.games.equilibrium import two_player_arrays
+    from mechdesign.games.lemke import bayesian_lcp, lemke, regret_matching_prior, tracing_covering
+
+    lengths = []
+    for seed in range(6):
+        game = random_game(900 + seed, k=(5, 4), m=(4, 5), correlated=seed % 2 == 0)
+        u1, u2, b1, b2, _ = two_player_arrays(game)
+        M, q = bayesian_lcp(u1, u2, b1, b2)
+        d = tracing_covering(M, regret_matching_prior(u1, u2, b1, b2, 5))
+        z_ref, pivots_ref = dense_lemke(M, q, d)
+        lengths.append(pivots_ref)
+        outcome = lemke(M, q, d, 10_000)
+        assert outcome.status == "success" and outcome.pivots == pivots_ref
+        np.testing.assert_allclose(outcome.z, z_ref, atol=1e-9)
+        w = q + M @ outcome.z
+        assert w.min() >= -1e-9 and abs(w @ outcome.z) <= 1e-9
+    assert max(lengths) >= 60                      # long enough paths to exercise every kind of basis change
+
+
+def test_pivot_candidates_ignore_entries_that_are_noise_relative_to_the_column():
+    # a tiny positive entry (here 1e-11 against 3) in a degenerate row used to win the ratio test and
+    # make the basis numerically singular on a 20 x 20 game; it is not a pivot candidate
+    from mechdesign.games.lemke import pivot_candidates
+
+    assert pivot_candidates(np.array([3.0, 1e-11, -2.0, 0.5])).tolist() == [0, 3]
+    assert pivot_candidates(np.array([1e-11, -1.0])).tolist() == []
+    assert pivot_candidates(np.array([2e-12, 1e-13])).tolist() == [0]          # absolute floor 1e-12
+
+
+def test_portfolio_result_does_not_depend_on_threads_and_prefers_the_first_path():
+    from mechdesign.games.equilibrium import two_player_arrays
+    from mechdesign.games.lemke import bayesian_lcp, lemke, lemke_portfolio, tracing_covering
+
+    game = random_game(31, k=(4, 4), m=(4, 4))
+    u1, u2, b1, b2, _ = two_player_arrays(game)
+    M, q = bayesian_lcp(u1, u2, b1, b2)
+    rng = np.random.default_rng(0)
+    priors = [np.concatenate([rng.dirichlet(np.ones(4), 4).ravel() for _ in range(2)]) for _ in range(2)]
+    coverings = [tracing_covering(M, p) for p in priors]
+    singles = [lemke(M, q, d, 10_000) for d in coverings]
+    outcomes = [lemke_portfolio(M, q, iter(coverings), 10_000, lambda z: True, threads=t, chunk=c, first_chunk=c)
+                for t in (1, 2) for c in (1, 7, 10_000)]
+    for outcome, started in outcomes:
+        assert started == 2 and outcome.status == "success"
+    first = min(range(2), key=lambda i: singles[i].pivots)     # with chunk 1 the shorter path ends first
+    np.testing.assert_allclose(outcomes[0][0].z, singles[first].z, atol=1e-12)
+    np.testing.assert_allclose(outcomes[3][0].z, singles[first].z, atol=1e-12)
+    assert outcomes[0][0].pivots == outcomes[3][0].pivots == 2 * singles[first].pivots - (first == 0)
+    np.testing.assert_allclose(outcomes[2][0].z, singles[0].z, atol=1e-12)   # one round: the first path wins
+    np.testing.assert_allclose(outcomes[5][0].z, singles[0].z, atol=1e-12)
+
+
+def test_portfolio_stops_at_the_pivot_budget_and_when_starts_run_out():
+    from mechdesign.games.lemke import lemke_portfolio
+
+    M = np.array([[2.0, 1.0], [1.0, 2.0]])
+    q = np.array([-1.0, -1.0])
+    outcome, started = lemke_portfolio(M, q, iter([np.ones(2), np.array([1.0, 2.0])]), 10, lambda z: False)
+    assert outcome.status == "inaccurate" and outcome.z is None and started == 2
+    outcome, started = lemke_portfolio(M, q, iter([np.ones(2)]), 10, lambda z: True)
+    assert outcome.status == "success" and started == 1
+    np.testing.assert_allclose(outcome.z, [1 / 3, 1 / 3], atol=1e-12)

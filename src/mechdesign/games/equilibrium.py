@@ -18,9 +18,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -34,16 +36,17 @@ from mechdesign.games.results import (BNEVerification, Deviation, DominanceResul
 METHODS = ("pure", "lcp", "enum", "gambit")
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "pure": {"max_profiles": 10**6},
-    "lcp": {"max_pivots": 200_000, "polish": True, "seed": 0, "start": "tracing"},
+    "lcp": {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing", "threads": 2},
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
 }
 #: Starting rules of method "lcp" (see :func:`_solve_lcp`).
 LCP_STARTS = ("tracing", "covering")
-#: Regret-matching iterations that produce the first tracing prior.
-PRIOR_ITERATIONS = 1000
-#: Pivot budget of the first tracing attempt, per LCP row; doubled at each restart.
-FIRST_BUDGET_PER_ROW = 10
+#: Regret-matching iterations that produce the first tracing prior: this many per
+#: sequence (type-action pair), within the bounds below. On 20 × 20 random games
+#: 10 000 iterations gave paths of 0.1–0.4 million pivots where 1 000 gave up to 0.8 million.
+PRIOR_ITERATIONS_PER_SEQUENCE = 16
+PRIOR_ITERATIONS_BOUNDS = (1_000, 10_000)
 #: Floats per block of the vectorised pure-strategy search (bounds memory).
 BLOCK_FLOATS = 2**21
 
@@ -124,7 +127,7 @@ def _options(method: str, options: Any) -> dict[str, Any]:
     if unknown:
         raise v.fail("options", f"keys among {sorted(defaults)} for method {method!r}", f"unknown {unknown}")
     merged = {**defaults, **options}
-    for key in ("max_profiles", "max_pivots", "max_pairs"):
+    for key in ("max_profiles", "max_pivots", "max_pairs", "threads"):
         if key in merged:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -149,13 +152,14 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     options : dict, optional
         ``pure``: ``max_profiles`` (default 10⁶) — refuse when more than this
         many pure-strategy profiles of all players but one would be searched;
-        ``lcp``: ``max_pivots`` (200 000), ``polish`` (True: re-solve the
-        indifference equations on the supports found), ``start`` (``"tracing"``:
-        the tracing procedure from a regret-matching prior, restarted from the
-        uniform and from random priors with a doubling pivot budget when a path
-        is long; ``"covering"``: one path with a random covering vector near 1),
-        ``seed`` (0: the seed of the random priors / covering vector, which
-        select the equilibrium found);
+        ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
+        (True: re-solve the indifference equations on the supports found),
+        ``start`` (``"tracing"``: two tracing procedures side by side, from a
+        regret-matching prior and from the uniform prior, a failed one replaced
+        by one from a random prior; ``"covering"``: one path with a random
+        covering vector near 1), ``threads`` (2: threads the two paths run on;
+        the result does not depend on it), ``seed`` (0: the seed of the random
+        priors / covering vector, which select the equilibrium found);
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
@@ -381,51 +385,46 @@ def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: floa
 def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any]) -> tuple[Any, int]:
     """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
 
-    ``"tracing"``: the tracing procedure from the regret-matching prior, then
-    from the uniform prior, then from random priors (Dirichlet(1) per type,
-    seeded), each path with twice the previous pivot budget until a path ends
-    or ``max_pivots`` pivots have been spent in total. Every path ends at an
-    equilibrium given enough pivots; restarting bounds the cost of long ones.
+    ``"tracing"``: two tracing procedures side by side (:func:`.lemke.lemke_portfolio`),
+    one from the regret-matching prior and one from the centroid (uniform)
+    prior of Harsanyi and Selten; a path that fails is replaced by one from a
+    random prior (Dirichlet(1) per type, seeded). Every path ends at an
+    equilibrium given enough pivots; on large games their lengths differ by
+    orders of magnitude between priors, and the pair bounds the cost by twice
+    the shorter one.
     """
-    from mechdesign.games.lemke import lemke, regret_matching_prior, tracing_covering
+    from mechdesign.games.lemke import lemke_portfolio, regret_matching_prior, tracing_covering
 
     rng = np.random.default_rng(opts["seed"])
+    accept = functools.partial(_blocks_sum_to_one, M=M, q=q)
     if opts["start"] == "covering":
         # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
         # type's row at the first pivot); seeded, so results are reproducible
-        return _checked(lemke(M, q, 1.0 + rng.uniform(size=q.size), opts["max_pivots"]), M, q), 1
+        coverings = iter([1.0 + rng.uniform(size=q.size)])
+        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1, threads=1)
     u1, u2, b1, b2 = arrays
     k1, k2, m1, m2 = u1.shape
-    spent, attempts, budget = 0, 0, FIRST_BUDGET_PER_ROW * q.size
-    while True:
-        if attempts == 0:
-            prior = regret_matching_prior(u1, u2, b1, b2, PRIOR_ITERATIONS)
-        elif attempts == 1:
-            prior = np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
-        else:
-            prior = np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
-        allowed = min(budget, opts["max_pivots"] - spent)
-        outcome = _checked(lemke(M, q, tracing_covering(M, prior), allowed), M, q)
-        spent += outcome.pivots
-        attempts += 1
-        if outcome.status == "success" or outcome.status == "ray_termination" or spent >= opts["max_pivots"]:
-            return type(outcome)(outcome.z, outcome.status, spent), attempts
-        budget *= 2
+
+    def priors() -> Iterator[np.ndarray]:
+        low, high = PRIOR_ITERATIONS_BOUNDS
+        iterations = min(high, max(low, PRIOR_ITERATIONS_PER_SEQUENCE * (k1 * m1 + k2 * m2)))
+        yield regret_matching_prior(u1, u2, b1, b2, iterations)
+        yield np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
+        while True:
+            yield np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
+
+    coverings = (tracing_covering(M, prior) for prior in priors())
+    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, threads=opts["threads"])
 
 
-def _checked(outcome: Any, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> Any:
-    """``outcome``, or an ``"inaccurate"`` one without solution when some agent's block does not sum to 1.
+def _blocks_sum_to_one(z: np.ndarray, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> bool:
+    """Whether every agent's block of the Lemke solution ``z`` sums to 1.
 
-    Every exact solution has ``E s = 1``; rounding accumulated over a long path
-    of rank-one updates can end Lemke's method at a basis whose solution
-    violates it (seen on 20 × 20 random games), and such a path is restarted.
+    Every exact solution has ``E s = 1``; a path whose end is spoilt by
+    rounding violates it, and :func:`.lemke.lemke_portfolio` then replaces it.
     """
-    if outcome.z is None:
-        return outcome
     n_seq = int(np.count_nonzero(q == 0))                               # q = (0 per sequence, −1 per agent)
-    if np.allclose(M[n_seq:, :n_seq] @ outcome.z[:n_seq], 1.0, atol=atol):
-        return outcome
-    return type(outcome)(None, "inaccurate", outcome.pivots)
+    return bool(np.allclose(M[n_seq:, :n_seq] @ z[:n_seq], 1.0, atol=atol))
 
 
 # ------------------------------------------------------------------ dominance

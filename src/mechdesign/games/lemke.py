@@ -41,16 +41,30 @@ to an equilibrium; :func:`regret_matching_prior` supplies such a prior cheaply.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg.blas import dger
 from threadpoolctl import threadpool_limits
 
-#: Entries of a pivot column below this are treated as zero in the ratio test.
+#: Entries of a pivot column below this are treated as zero in the ratio test ...
 PIVOT_TOL = 1e-12
+#: ... as are entries below this fraction of the column's largest entry: pivoting on
+#: them (a near-degenerate row whose tiny entry only looks positive) turns the basis
+#: numerically singular, which ended some 20 × 20 paths at garbage.
+RELATIVE_PIVOT_TOL = 1e-9
 #: Relative size below which tableau entries count as rounding noise in ties.
 ZERO_TOL = 1e-10
+#: Pivots between two refactorisations of the basis (fresh inverse, fresh solution).
+REFACTOR_EVERY = 500
+
+
+def pivot_candidates(column: np.ndarray) -> np.ndarray:
+    """Positions whose entry of the entering column may serve as a pivot (positive, not noise)."""
+    threshold = max(PIVOT_TOL, RELATIVE_PIVOT_TOL * float(np.abs(column).max()))
+    return np.flatnonzero(column > threshold)
 
 
 @dataclass(frozen=True)
@@ -62,98 +76,254 @@ class LemkeOutcome:
     pivots: int
 
 
-def _lexmin(rows: np.ndarray, column: np.ndarray, rhs: np.ndarray, binv: np.ndarray) -> int:
-    """Row (among ``rows``) with the lexicographically smallest (rhs, B⁻¹ row) / column entry.
-
-    Entries below ``ZERO_TOL`` (relative to the largest) are rounding noise and
-    count as zero, so that noise divided by a small pivot entry cannot decide a tie.
-    """
-    values = rhs[rows]
-    values = np.where(np.abs(values) <= ZERO_TOL * max(1.0, float(np.abs(values).max())), 0.0, values)
-    ratios = values / column[rows]
-    best = ratios.min()
-    keep = ratios <= best + ZERO_TOL * max(1.0, abs(best))
-    tied = rows[keep]
-    if tied.size == 1:
-        return int(tied[0])
-    block = binv[tied]
-    block = np.where(np.abs(block) <= ZERO_TOL * max(1.0, float(np.abs(block).max())), 0.0, block)
-    block /= column[tied][:, None]
-    while tied.size > 1:
-        low, high = block.min(axis=0), block.max(axis=0)
-        differ = np.flatnonzero(high - low > ZERO_TOL * np.maximum(1.0, np.abs(low)))
-        if differ.size == 0:
-            break
-        j = differ[0]
-        keep = block[:, j] <= low[j] + ZERO_TOL * max(1.0, abs(low[j]))
-        tied, block = tied[keep], block[keep]
-    return int(tied[0])
-
-
 def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> LemkeOutcome:
     """Solve w = q + M z, w, z ≥ 0, wᵀz = 0 by Lemke's method with covering vector ``d > 0``.
 
-    Revised form: only B⁻¹ (n × n) and the basic solution are kept; each
-    pivot computes the entering column B⁻¹·(column) and applies a rank-one
-    update in place (BLAS ``dger`` on a Fortran-ordered B⁻¹), O(n²) per pivot. Ties in the ratio test
-    are broken lexicographically with the rows of B⁻¹, so the method cannot
-    cycle on degenerate problems.
+    Revised form on the basis *kernel*. The basis B has the columns of
+    [I, −M, −d] of the basic variables; a basic w_i contributes the unit
+    column e_i, so column i of B⁻¹ is a unit vector too. Only the other
+    columns of B⁻¹, one per row whose w is nonbasic (K of them, about the
+    support size of the current point), are stored: an n × K matrix G instead
+    of n × n, so a pivot (entering column G·a, rank-one update of G) costs
+    O(nK) rather than O(n²). The basis is refactorised every
+    ``REFACTOR_EVERY`` pivots and at the end, which bounds rounding drift on
+    long paths. Ties in the ratio test are broken lexicographically with the
+    rows of B⁻¹, so the method cannot cycle on degenerate problems.
 
     BLAS runs single-threaded during the pivots: each pivot is two level-2
-    operations on an n × n matrix between Python steps, and waking BLAS
-    threads for each of them costs far more than it saves (measured 25×
-    slower per pivot at n ≈ 860 on a busy 2-core machine).
+    operations between Python steps, and waking BLAS threads for each of them
+    costs far more than it saves (measured 25× slower per pivot at n ≈ 860 on a
+    busy 2-core machine).
     """
     with threadpool_limits(limits=1, user_api="blas"):
-        return _pivot(M, q, d, max_pivots)
+        path = _KernelLemke(M, q, d)
+        path.advance(max_pivots)
+        return path.outcome()
 
 
-def _pivot(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> LemkeOutcome:
-    """The pivoting of :func:`lemke` (see there)."""
-    n = q.size
-    if np.all(q >= 0):
-        return LemkeOutcome(np.zeros(n), "success", 0)
-    columns = np.ascontiguousarray(M.T)                # columns[j] = M[:, j]
-    binv = np.asfortranarray(np.eye(n))
-    rhs = np.array(q, dtype=float)
-    basis = np.arange(n)                               # variables: w_0..w_{n-1}, z_0..z_{n-1}, z0 = 2n
-    z0 = 2 * n
-    all_rows = np.arange(n)
-    # first pivot: z0 enters, the row with the lexicographically smallest (q, B⁻¹)/d leaves
-    r = _lexmin(all_rows, d, rhs, binv)
-    entering = z0
-    pivots = 0
-    while True:
-        if entering < n:
-            column = binv[:, entering].copy()
-        elif entering < 2 * n:
-            column = -(binv @ columns[entering - n])
-        else:
-            column = -(binv @ d)
-        if pivots:
-            candidates = all_rows[column > PIVOT_TOL]
-            if candidates.size == 0:
-                return LemkeOutcome(None, "ray_termination", pivots)
-            r = _lexmin(candidates, column, rhs, binv)
+class _KernelLemke:
+    """State of one Lemke path (see :func:`lemke`). Variables: w_i = i, z_j = n + j, z0 = 2n."""
+
+    def __init__(self, M: np.ndarray, q: np.ndarray, d: np.ndarray) -> None:
+        n = q.size
+        self.n, self.q = n, np.asarray(q, dtype=float)
+        self.neg_columns = -np.ascontiguousarray(M.T)          # neg_columns[j] = −M[:, j], the column of z_j
+        self.neg_d = -np.asarray(d, dtype=float)
+        self.G = np.zeros((n, n + 1), order="F")               # B⁻¹[:, R]: columns of rows with w nonbasic
+        self.R = np.zeros(n + 1, dtype=np.intp)                # those rows, in the order of G's columns
+        self.K = 0
+        self.column_of_row = np.full(n, -1)                    # G column of a row whose w is nonbasic
+        self.position_of_w = np.arange(n)                      # basis position of w_i, −1 when nonbasic
+        self.basis = np.arange(n)                              # basic variable at each position
+        self.rhs = self.q.copy()                               # basic solution
+        self.entering = 2 * n                                  # z0 enters first
+        self.pivots = 0
+        self.status = "running"
+
+    def a_column(self, var: int) -> np.ndarray:
+        """Column of a z-type variable (z_j or z0) in [I, −M, −d]."""
+        return self.neg_columns[var - self.n] if var < 2 * self.n else self.neg_d
+
+    def entering_column(self, var: int) -> np.ndarray:
+        """B⁻¹ times the column of ``var``."""
+        if var < self.n:
+            return self.G[:, self.column_of_row[var]].copy()
+        a = self.a_column(var)
+        K = self.K
+        column = self.G[:, :K] @ a[self.R[:K]] if K else np.zeros(self.n)
+        basic_w = self.position_of_w >= 0
+        column[self.position_of_w[basic_w]] += a[basic_w]
+        return column
+
+    def binv_rows(self, positions: np.ndarray) -> np.ndarray:
+        """Full rows of B⁻¹ at basis ``positions`` (for lexicographic ties only)."""
+        out = np.zeros((positions.size, self.n))
+        out[:, self.R[:self.K]] = self.G[positions, :self.K]
+        variables = self.basis[positions]
+        is_w = variables < self.n
+        out[np.flatnonzero(is_w), variables[is_w]] = 1.0
+        return out
+
+    def lexmin(self, rows: np.ndarray, column: np.ndarray) -> int:
+        """Position (among ``rows``) with the lexicographically smallest (rhs, B⁻¹ row) / column entry.
+
+        Entries below ``ZERO_TOL`` (relative to the largest) are rounding noise
+        and count as zero, so that noise divided by a small pivot entry cannot decide a tie.
+        """
+        values = self.rhs[rows]
+        values = np.where(np.abs(values) <= ZERO_TOL * max(1.0, float(np.abs(values).max())), 0.0, values)
+        ratios = values / column[rows]
+        best = ratios.min()
+        tied = rows[ratios <= best + ZERO_TOL * max(1.0, abs(best))]
+        if tied.size == 1:
+            return int(tied[0])
+        block = self.binv_rows(tied)
+        block = np.where(np.abs(block) <= ZERO_TOL * max(1.0, float(np.abs(block).max())), 0.0, block)
+        block /= column[tied][:, None]
+        while tied.size > 1:
+            low, high = block.min(axis=0), block.max(axis=0)
+            differ = np.flatnonzero(high - low > ZERO_TOL * np.maximum(1.0, np.abs(low)))
+            if differ.size == 0:
+                break
+            j = differ[0]
+            keep = block[:, j] <= low[j] + ZERO_TOL * max(1.0, abs(low[j]))
+            tied, block = tied[keep], block[keep]
+        return int(tied[0])
+
+    def refactorize(self) -> None:
+        """Recompute G and the basic solution from the basis (kernel inverse and one product)."""
+        K, n = self.K, self.n
+        R = self.R[:K]
+        basic_w = self.position_of_w >= 0
+        G = np.zeros((n, n + 1), order="F")
+        if K:
+            z_positions = np.flatnonzero(self.basis >= n)
+            A = np.stack([self.a_column(int(self.basis[p])) for p in z_positions], axis=1)    # n × K
+            kernel_inverse = np.linalg.inv(A[R])
+            G[z_positions, :K] = kernel_inverse
+            G[self.position_of_w[basic_w], :K] = -A[basic_w] @ kernel_inverse
+        self.G = G
+        rhs = G[:, :K] @ self.q[R] if K else np.zeros(n)
+        rhs[self.position_of_w[basic_w]] += self.q[basic_w]
+        self.rhs = rhs
+
+    def pivot(self, r: int, entering: int, column: np.ndarray) -> int:
+        """Exchange the basic variable at position ``r`` for ``entering``; returns the leaving variable."""
+        K, G = self.K, self.G
         pivot = column[r]
-        row = binv[r] / pivot
-        value = rhs[r] / pivot
-        binv = dger(-1.0, column, row, a=binv, overwrite_a=True)
-        binv[r] = row
-        rhs -= column * value
-        rhs[r] = value
-        leaving = int(basis[r])
-        basis[r] = entering
-        pivots += 1
-        if leaving == z0:
-            break
-        entering = leaving + n if leaving < n else leaving - n
-        if pivots >= max_pivots:
-            return LemkeOutcome(None, "iteration_limit", pivots)
-    z = np.zeros(n)
-    in_z = (basis >= n) & (basis < 2 * n)
-    z[basis[in_z] - n] = rhs[in_z]
-    return LemkeOutcome(np.clip(z, 0.0, None), "success", pivots)
+        value = self.rhs[r] / pivot
+        if K:
+            row = G[r, :K] / pivot
+            G[:, :K] = dger(-1.0, column, row, a=G[:, :K], overwrite_a=True)
+            G[r, :K] = row
+        self.rhs -= column * value
+        self.rhs[r] = value
+        leaving = int(self.basis[r])
+        self.basis[r] = entering
+        if leaving < self.n:                 # w_leaving turns nonbasic: its B⁻¹ column (was e_r) joins G
+            G[:, K] = -column / pivot
+            G[r, K] = 1.0 / pivot
+            self.R[K] = leaving
+            self.column_of_row[leaving] = K
+            self.position_of_w[leaving] = -1
+            K += 1
+        if entering < self.n:                # w_entering turns basic: its column is now e_r, drop it
+            c = self.column_of_row[entering]
+            K -= 1
+            if c != K:
+                G[:, c] = G[:, K]
+                self.R[c] = self.R[K]
+                self.column_of_row[self.R[c]] = c
+            self.column_of_row[entering] = -1
+            self.position_of_w[entering] = r
+        self.K = K
+        return leaving
+
+    def advance(self, budget: int) -> str:
+        """Pivot at most ``budget`` more times; returns ``"running"``, ``"success"`` or ``"ray_termination"``."""
+        n = self.n
+        if self.status != "running":
+            return self.status
+        if self.pivots == 0 and np.all(self.q >= 0):
+            self.status = "success"
+            return self.status
+        positions = np.arange(n)
+        z0 = 2 * n
+        for _ in range(budget):
+            column = self.entering_column(self.entering)
+            if self.pivots == 0:     # z0 enters (column −d): the row of the lexicographically most negative q/d leaves
+                r = self.lexmin(positions, -column)
+            else:
+                candidates = pivot_candidates(column)
+                if candidates.size == 0:
+                    self.status = "ray_termination"
+                    return self.status
+                r = self.lexmin(candidates, column)
+            leaving = self.pivot(r, self.entering, column)
+            self.pivots += 1
+            if leaving == z0:
+                self.refactorize()
+                self.status = "success"
+                return self.status
+            self.entering = leaving + n if leaving < n else leaving - n
+            if self.pivots % REFACTOR_EVERY == 0:
+                self.refactorize()
+        return self.status
+
+    def solution(self) -> np.ndarray:
+        """The z part of the basic solution (call once :meth:`advance` returned ``"success"``)."""
+        n = self.n
+        z = np.zeros(n)
+        in_z = (self.basis >= n) & (self.basis < 2 * n)
+        z[self.basis[in_z] - n] = self.rhs[in_z]
+        return np.clip(z, 0.0, None)
+
+    def outcome(self) -> LemkeOutcome:
+        """This path as a :class:`LemkeOutcome` (``"running"`` reads as ``"iteration_limit"``)."""
+        if self.status == "success":
+            return LemkeOutcome(self.solution(), "success", self.pivots)
+        return LemkeOutcome(None, "iteration_limit" if self.status == "running" else self.status, self.pivots)
+
+
+def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray], max_pivots: int,
+                    accept: Callable[[np.ndarray], bool], paths: int = 2, threads: int = 2,
+                    chunk: int = 2048, first_chunk: int = 64) -> tuple[LemkeOutcome, int]:
+    """Follow several Lemke paths side by side; the first accepted solution wins.
+
+    ``paths`` paths (covering vectors drawn from ``coverings`` in order) advance in
+    lock-step rounds of pivots (``first_chunk`` per path, doubling each round up to
+    ``chunk``, so short paths waste little), on up to ``threads`` threads (the
+    pivots are BLAS calls that release the GIL). After each round the paths are
+    examined in order, so the result does not depend on thread timing. A path
+    that ends without an accepted solution (ray, or ``accept`` refuses it: an
+    inaccurate end) is replaced by the next covering vector. Path lengths from
+    different starts vary by orders of magnitude on large games; running two
+    costs at most twice the shorter one, where restarting with doubling budgets
+    threw away every unfinished path.
+
+    Returns the outcome (pivots summed over all paths; ``"iteration_limit"``
+    once ``max_pivots`` are spent, or the last failure when ``coverings`` ran
+    out) and the number of paths started.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        active: list[_KernelLemke] = []
+        started, spent, last_failure = 0, 0, "iteration_limit"
+
+        def refill() -> None:
+            nonlocal started
+            while len(active) < paths:
+                covering = next(coverings, None)
+                if covering is None:
+                    return
+                active.append(_KernelLemke(M, q, covering))
+                started += 1
+
+        refill()
+        size = max(1, min(first_chunk, chunk))
+        with ThreadPoolExecutor(max_workers=max(1, min(threads, paths))) as pool:
+            while active and spent < max_pivots:
+                step = max(1, min(size, (max_pivots - spent) // len(active)))
+                size = min(2 * size, chunk)
+                before = sum(path.pivots for path in active)
+                if len(active) == 1 or threads <= 1:
+                    for path in active:
+                        path.advance(step)
+                else:
+                    list(pool.map(lambda path: path.advance(step), active))
+                spent += sum(path.pivots for path in active) - before
+                for path in list(active):
+                    if path.status == "success":
+                        z = path.solution()
+                        if accept(z):
+                            return LemkeOutcome(z, "success", spent), started
+                        last_failure = "inaccurate"
+                        active.remove(path)
+                    elif path.status != "running":
+                        last_failure = path.status
+                        active.remove(path)
+                refill()
+        status = "iteration_limit" if spent >= max_pivots else last_failure
+        return LemkeOutcome(None, status, spent), started
 
 
 def tracing_covering(M: np.ndarray, s0: np.ndarray) -> np.ndarray:
@@ -172,17 +342,18 @@ def regret_matching_prior(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: 
     the tracing path tends to be short. Returns the stacked ``(x, y)`` blocks.
     """
     k1, k2, m1, m2 = payoff_1.shape
-    weighted_1 = belief_1[:, :, None, None] * payoff_1                                  # (t, s, a, b)
-    weighted_2 = belief_2.T[:, :, None, None] * payoff_2                                # (t, s, a, b)
+    # interim payoff matrices: rows (own type, own action), columns (other type, other action)
+    interim_1 = (belief_1[:, :, None, None] * payoff_1).transpose(0, 2, 1, 3).reshape(k1 * m1, k2 * m2)
+    interim_2 = (belief_2.T[:, :, None, None] * payoff_2).transpose(1, 3, 0, 2).reshape(k2 * m2, k1 * m1)
     x, y = np.full((k1, m1), 1.0 / m1), np.full((k2, m2), 1.0 / m2)
     regret_1, regret_2 = np.zeros_like(x), np.zeros_like(y)
     mean_x, mean_y = np.zeros_like(x), np.zeros_like(y)
     for it in range(1, iterations + 1):
-        interim_1 = np.einsum("tsab,sb->ta", weighted_1, y)
-        regret_1 = np.maximum(regret_1 + interim_1 - (interim_1 * x).sum(axis=1, keepdims=True), 0.0)
+        gain_1 = (interim_1 @ y.ravel()).reshape(k1, m1)
+        regret_1 = np.maximum(regret_1 + gain_1 - (gain_1 * x).sum(axis=1, keepdims=True), 0.0)
         x = _normalised(regret_1, x)
-        interim_2 = np.einsum("tsab,ta->sb", weighted_2, x)
-        regret_2 = np.maximum(regret_2 + interim_2 - (interim_2 * y).sum(axis=1, keepdims=True), 0.0)
+        gain_2 = (interim_2 @ x.ravel()).reshape(k2, m2)
+        regret_2 = np.maximum(regret_2 + gain_2 - (gain_2 * y).sum(axis=1, keepdims=True), 0.0)
         y = _normalised(regret_2, y)
         mean_x += it * x
         mean_y += it * y
