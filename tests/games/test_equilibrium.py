@@ -373,9 +373,10 @@ def test_pivot_candidates_ignore_entries_that_are_noise_relative_to_the_column()
     assert pivot_candidates(np.array([2e-12, 1e-13])).tolist() == [0]          # absolute floor 1e-12
 
 
-def test_portfolio_result_does_not_depend_on_threads_and_prefers_the_first_path():
+def test_portfolio_result_does_not_depend_on_workers_or_rounds_and_prefers_the_first_path():
     from mechdesign.games.equilibrium import two_player_arrays
-    from mechdesign.games.lemke import bayesian_lcp, lemke, lemke_portfolio, tracing_covering
+    from mechdesign.games.lemke import bayesian_lcp, lemke, tracing_covering
+    from mechdesign.games.lemke_paths import lemke_portfolio
 
     game = random_game(31, k=(4, 4), m=(4, 4))
     u1, u2, b1, b2, _ = two_player_arrays(game)
@@ -384,8 +385,10 @@ def test_portfolio_result_does_not_depend_on_threads_and_prefers_the_first_path(
     priors = [np.concatenate([rng.dirichlet(np.ones(4), 4).ravel() for _ in range(2)]) for _ in range(2)]
     coverings = [tracing_covering(M, p) for p in priors]
     singles = [lemke(M, q, d, 10_000) for d in coverings]
-    outcomes = [lemke_portfolio(M, q, iter(coverings), 10_000, lambda z: True, threads=t, chunk=c, first_chunk=c)
-                for t in (1, 2) for c in (1, 7, 10_000)]
+    # workers=2 with handoff=0 moves both paths to worker processes before the first round
+    outcomes = [lemke_portfolio(M, q, iter(coverings), 10_000, lambda z: True, workers=w, handoff=0,
+                                chunk=c, first_chunk=c)
+                for w in (1, 2) for c in (1, 7, 10_000)]
     for outcome, started in outcomes:
         assert started == 2 and outcome.status == "success"
     first = min(range(2), key=lambda i: singles[i].pivots)     # with chunk 1 the shorter path ends first
@@ -394,10 +397,41 @@ def test_portfolio_result_does_not_depend_on_threads_and_prefers_the_first_path(
     assert outcomes[0][0].pivots == outcomes[3][0].pivots == 2 * singles[first].pivots - (first == 0)
     np.testing.assert_allclose(outcomes[2][0].z, singles[0].z, atol=1e-12)   # one round: the first path wins
     np.testing.assert_allclose(outcomes[5][0].z, singles[0].z, atol=1e-12)
+    for (local, _), (remote, _) in zip(outcomes[:3], outcomes[3:]):
+        assert np.array_equal(local.z, remote.z) and local.pivots == remote.pivots
+
+
+def test_solve_bne_lcp_gives_the_same_equilibrium_with_worker_processes(monkeypatch):
+    import mechdesign.games.lemke_paths as paths_module
+
+    game = random_game(44, k=(5, 5), m=(5, 5))
+    alone = md.solve_bne(game, method="lcp", options={"workers": 1})
+    real = paths_module.lemke_portfolio
+    monkeypatch.setattr(paths_module, "lemke_portfolio", lambda *a, **kw: real(*a, **{**kw, "handoff": 0}))
+    monkeypatch.setattr(paths_module, "available_cpus", lambda: 2)
+    shared = md.solve_bne(game, method="lcp", options={"workers": 2})
+    assert alone.status == shared.status == "success"
+    for a, b in zip(alone.equilibria[0].mixed(), shared.equilibria[0].mixed()):
+        assert np.array_equal(a, b)
+
+
+def test_a_dead_worker_process_is_a_solver_error(monkeypatch):
+    from mechdesign.errors import SolverError
+    from mechdesign.games.lemke import KernelLemke
+    from mechdesign.games.lemke_paths import _WorkerPath
+
+    M = np.array([[2.0, 1.0], [1.0, 2.0]])
+    worker = _WorkerPath(KernelLemke(M, np.array([-1.0, -1.0]), np.ones(2)))
+    worker.process.kill()
+    worker.process.wait()
+    with pytest.raises(SolverError, match="worker process ended"):
+        worker.send(10)
+        worker.receive()
+    worker.close()
 
 
 def test_portfolio_stops_at_the_pivot_budget_and_when_starts_run_out():
-    from mechdesign.games.lemke import lemke_portfolio
+    from mechdesign.games.lemke_paths import lemke_portfolio
 
     M = np.array([[2.0, 1.0], [1.0, 2.0]])
     q = np.array([-1.0, -1.0])

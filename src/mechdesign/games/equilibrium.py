@@ -36,7 +36,7 @@ from mechdesign.games.results import (BNEVerification, Deviation, DominanceResul
 METHODS = ("pure", "lcp", "enum", "gambit")
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "pure": {"max_profiles": 10**6},
-    "lcp": {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing", "threads": 2},
+    "lcp": {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing", "workers": 2},
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
 }
@@ -127,7 +127,7 @@ def _options(method: str, options: Any) -> dict[str, Any]:
     if unknown:
         raise v.fail("options", f"keys among {sorted(defaults)} for method {method!r}", f"unknown {unknown}")
     merged = {**defaults, **options}
-    for key in ("max_profiles", "max_pivots", "max_pairs", "threads"):
+    for key in ("max_profiles", "max_pivots", "max_pairs", "workers"):
         if key in merged:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -157,8 +157,9 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         ``start`` (``"tracing"``: two tracing procedures side by side, from a
         regret-matching prior and from the uniform prior, a failed one replaced
         by one from a random prior; ``"covering"``: one path with a random
-        covering vector near 1), ``threads`` (2: threads the two paths run on;
-        the result does not depend on it), ``seed`` (0: the seed of the random
+        covering vector near 1), ``workers`` (2: once the two paths have run
+        20 000 pivots they move to this many worker processes, at most one per
+        CPU; the result does not depend on it), ``seed`` (0: the seed of the random
         priors / covering vector, which select the equilibrium found);
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
@@ -385,7 +386,7 @@ def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: floa
 def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any]) -> tuple[Any, int]:
     """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
 
-    ``"tracing"``: two tracing procedures side by side (:func:`.lemke.lemke_portfolio`),
+    ``"tracing"``: two tracing procedures side by side (:func:`.lemke_paths.lemke_portfolio`),
     one from the regret-matching prior and one from the centroid (uniform)
     prior of Harsanyi and Selten; a path that fails is replaced by one from a
     random prior (Dirichlet(1) per type, seeded). Every path ends at an
@@ -393,7 +394,8 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
     orders of magnitude between priors, and the pair bounds the cost by twice
     the shorter one.
     """
-    from mechdesign.games.lemke import lemke_portfolio, regret_matching_prior, tracing_covering
+    from mechdesign.games.lemke import regret_matching_prior, tracing_covering
+    from mechdesign.games.lemke_paths import available_cpus, lemke_portfolio
 
     rng = np.random.default_rng(opts["seed"])
     accept = functools.partial(_blocks_sum_to_one, M=M, q=q)
@@ -401,7 +403,7 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
         # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
         # type's row at the first pivot); seeded, so results are reproducible
         coverings = iter([1.0 + rng.uniform(size=q.size)])
-        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1, threads=1)
+        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1)
     u1, u2, b1, b2 = arrays
     k1, k2, m1, m2 = u1.shape
 
@@ -414,14 +416,15 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
             yield np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
 
     coverings = (tracing_covering(M, prior) for prior in priors())
-    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, threads=opts["threads"])
+    workers = min(opts["workers"], available_cpus())
+    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, workers=workers)
 
 
 def _blocks_sum_to_one(z: np.ndarray, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> bool:
     """Whether every agent's block of the Lemke solution ``z`` sums to 1.
 
     Every exact solution has ``E s = 1``; a path whose end is spoilt by
-    rounding violates it, and :func:`.lemke.lemke_portfolio` then replaces it.
+    rounding violates it, and :func:`.lemke_paths.lemke_portfolio` then replaces it.
     """
     n_seq = int(np.count_nonzero(q == 0))                               # q = (0 per sequence, −1 per agent)
     return bool(np.allclose(M[n_seq:, :n_seq] @ z[:n_seq], 1.0, atol=atol))

@@ -41,8 +41,6 @@ to an equilibrium; :func:`regret_matching_prior` supplies such a prior cheaply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,12 +94,12 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
     busy 2-core machine).
     """
     with threadpool_limits(limits=1, user_api="blas"):
-        path = _KernelLemke(M, q, d)
+        path = KernelLemke(M, q, d)
         path.advance(max_pivots)
         return path.outcome()
 
 
-class _KernelLemke:
+class KernelLemke:
     """State of one Lemke path (see :func:`lemke`). Variables: w_i = i, z_j = n + j, z0 = 2n."""
 
     def __init__(self, M: np.ndarray, q: np.ndarray, d: np.ndarray) -> None:
@@ -263,67 +261,6 @@ class _KernelLemke:
         if self.status == "success":
             return LemkeOutcome(self.solution(), "success", self.pivots)
         return LemkeOutcome(None, "iteration_limit" if self.status == "running" else self.status, self.pivots)
-
-
-def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray], max_pivots: int,
-                    accept: Callable[[np.ndarray], bool], paths: int = 2, threads: int = 2,
-                    chunk: int = 2048, first_chunk: int = 64) -> tuple[LemkeOutcome, int]:
-    """Follow several Lemke paths side by side; the first accepted solution wins.
-
-    ``paths`` paths (covering vectors drawn from ``coverings`` in order) advance in
-    lock-step rounds of pivots (``first_chunk`` per path, doubling each round up to
-    ``chunk``, so short paths waste little), on up to ``threads`` threads (the
-    pivots are BLAS calls that release the GIL). After each round the paths are
-    examined in order, so the result does not depend on thread timing. A path
-    that ends without an accepted solution (ray, or ``accept`` refuses it: an
-    inaccurate end) is replaced by the next covering vector. Path lengths from
-    different starts vary by orders of magnitude on large games; running two
-    costs at most twice the shorter one, where restarting with doubling budgets
-    threw away every unfinished path.
-
-    Returns the outcome (pivots summed over all paths; ``"iteration_limit"``
-    once ``max_pivots`` are spent, or the last failure when ``coverings`` ran
-    out) and the number of paths started.
-    """
-    with threadpool_limits(limits=1, user_api="blas"):
-        active: list[_KernelLemke] = []
-        started, spent, last_failure = 0, 0, "iteration_limit"
-
-        def refill() -> None:
-            nonlocal started
-            while len(active) < paths:
-                covering = next(coverings, None)
-                if covering is None:
-                    return
-                active.append(_KernelLemke(M, q, covering))
-                started += 1
-
-        refill()
-        size = max(1, min(first_chunk, chunk))
-        with ThreadPoolExecutor(max_workers=max(1, min(threads, paths))) as pool:
-            while active and spent < max_pivots:
-                step = max(1, min(size, (max_pivots - spent) // len(active)))
-                size = min(2 * size, chunk)
-                before = sum(path.pivots for path in active)
-                if len(active) == 1 or threads <= 1:
-                    for path in active:
-                        path.advance(step)
-                else:
-                    list(pool.map(lambda path: path.advance(step), active))
-                spent += sum(path.pivots for path in active) - before
-                for path in list(active):
-                    if path.status == "success":
-                        z = path.solution()
-                        if accept(z):
-                            return LemkeOutcome(z, "success", spent), started
-                        last_failure = "inaccurate"
-                        active.remove(path)
-                    elif path.status != "running":
-                        last_failure = path.status
-                        active.remove(path)
-                refill()
-        status = "iteration_limit" if spent >= max_pivots else last_failure
-        return LemkeOutcome(None, status, spent), started
 
 
 def tracing_covering(M: np.ndarray, s0: np.ndarray) -> np.ndarray:
