@@ -343,9 +343,12 @@ def dense_lemke(M, q, d, max_pivots=10_000):
 
 
 def test_kernel_lemke_follows_the_textbook_tableau_path():
-    # the revised kernel form must visit the same bases as the full-tableau method: same pivot count, same solution
+    # the revised kernel form must visit the same bases as the full-tableau method: same pivot count, same
+    # solution, whether it pivots with numpy or in the compiled loop of lemke_jit
     from mechdesign.games.equilibrium import two_player_arrays
-    from mechdesign.games.lemke import bayesian_lcp, lemke, regret_matching_prior, tracing_covering
+    from threadpoolctl import threadpool_limits
+
+    from mechdesign.games.lemke import KernelLemke, bayesian_lcp, regret_matching_prior, tracing_covering
 
     lengths = []
     for seed in range(6):
@@ -355,11 +358,14 @@ def test_kernel_lemke_follows_the_textbook_tableau_path():
         d = tracing_covering(M, regret_matching_prior(u1, u2, b1, b2, 5))
         z_ref, pivots_ref = dense_lemke(M, q, d)
         lengths.append(pivots_ref)
-        outcome = lemke(M, q, d, 10_000)
-        assert outcome.status == "success" and outcome.pivots == pivots_ref
-        np.testing.assert_allclose(outcome.z, z_ref, atol=1e-9)
-        w = q + M @ outcome.z
-        assert w.min() >= -1e-9 and abs(w @ outcome.z) <= 1e-9
+        for compiled_after in (10**9, 0, 17):              # numpy loop, compiled loop, switch mid-path
+            path = KernelLemke(M, q, d, compiled_after=compiled_after)
+            with threadpool_limits(limits=1, user_api="blas"):
+                assert path.advance(10_000) == "success"
+            assert path.pivots == pivots_ref
+            np.testing.assert_allclose(path.solution(), z_ref, atol=1e-9)
+            w = q + M @ path.solution()
+            assert w.min() >= -1e-9 and abs(w @ path.solution()) <= 1e-9
     assert max(lengths) >= 60                      # long enough paths to exercise every kind of basis change
 
 
@@ -440,3 +446,27 @@ def test_portfolio_stops_at_the_pivot_budget_and_when_starts_run_out():
     outcome, started = lemke_portfolio(M, q, iter([np.ones(2)]), 10, lambda z: True)
     assert outcome.status == "success" and started == 1
     np.testing.assert_allclose(outcome.z, [1 / 3, 1 / 3], atol=1e-12)
+
+
+def test_compiled_pivots_repeat_the_numpy_pivots_on_a_long_path():
+    # 10 x 10 random game: a path of a few thousand pivots with several refactorisations; the compiled loop
+    # makes the same choices, so the bases agree pivot for pivot and the values to rounding
+    from threadpoolctl import threadpool_limits
+
+    from mechdesign.games.equilibrium import two_player_arrays
+    from mechdesign.games.lemke import KernelLemke, bayesian_lcp, tracing_covering
+
+    rng = np.random.default_rng(0)
+    game = md.BayesianGame.from_arrays(prior=md.IndependentPrior([np.full(10, 0.1)] * 2),
+                                       payoffs=rng.normal(size=(10, 10, 10, 10, 2)))
+    u1, u2, b1, b2, _ = two_player_arrays(game)
+    M, q = bayesian_lcp(u1, u2, b1, b2)
+    d = tracing_covering(M, np.full(200, 0.1))
+    plain, compiled = KernelLemke(M, q, d, compiled_after=10**9), KernelLemke(M, q, d, compiled_after=0)
+    with threadpool_limits(limits=1, user_api="blas"):
+        while plain.status == "running":
+            plain.advance(701)
+            compiled.advance(701)
+            assert plain.pivots == compiled.pivots and np.array_equal(plain.basis, compiled.basis)
+            np.testing.assert_allclose(plain.rhs, compiled.rhs, atol=1e-9)
+    assert compiled.status == "success" and plain.pivots > 2 * 500

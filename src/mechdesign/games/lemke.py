@@ -57,6 +57,8 @@ RELATIVE_PIVOT_TOL = 1e-9
 ZERO_TOL = 1e-10
 #: Pivots between two refactorisations of the basis (fresh inverse, fresh solution).
 REFACTOR_EVERY = 500
+#: Pivots of a path after which it continues in the compiled loop of :mod:`.lemke_jit`.
+COMPILED_AFTER = 5_000
 
 
 def pivot_candidates(column: np.ndarray) -> np.ndarray:
@@ -102,7 +104,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
 class KernelLemke:
     """State of one Lemke path (see :func:`lemke`). Variables: w_i = i, z_j = n + j, z0 = 2n."""
 
-    def __init__(self, M: np.ndarray, q: np.ndarray, d: np.ndarray) -> None:
+    def __init__(self, M: np.ndarray, q: np.ndarray, d: np.ndarray, compiled_after: int = COMPILED_AFTER) -> None:
         n = q.size
         self.n, self.q = n, np.asarray(q, dtype=float)
         self.neg_columns = -np.ascontiguousarray(M.T)          # neg_columns[j] = −M[:, j], the column of z_j
@@ -114,6 +116,7 @@ class KernelLemke:
         self.position_of_w = np.arange(n)                      # basis position of w_i, −1 when nonbasic
         self.basis = np.arange(n)                              # basic variable at each position
         self.rhs = self.q.copy()                               # basic solution
+        self.compiled_after = compiled_after                   # pivots before the compiled loop takes over
         self.entering = 2 * n                                  # z0 enters first
         self.pivots = 0
         self.status = "running"
@@ -149,7 +152,8 @@ class KernelLemke:
         and count as zero, so that noise divided by a small pivot entry cannot decide a tie.
         """
         values = self.rhs[rows]
-        values = np.where(np.abs(values) <= ZERO_TOL * max(1.0, float(np.abs(values).max())), 0.0, values)
+        # basic values are ≥ 0 up to rounding, so one-sided: tiny or slightly negative values are 0
+        values = np.where(values <= ZERO_TOL * max(1.0, float(values.max())), 0.0, values)
         ratios = values / column[rows]
         best = ratios.min()
         tied = rows[ratios <= best + ZERO_TOL * max(1.0, abs(best))]
@@ -192,7 +196,7 @@ class KernelLemke:
         value = self.rhs[r] / pivot
         if K:
             row = G[r, :K] / pivot
-            G[:, :K] = dger(-1.0, column, row, a=G[:, :K], overwrite_a=True)
+            dger(-1.0, column, row, a=G[:, :K], overwrite_a=True)      # in place: G[:, :K] is Fortran-contiguous
             G[r, :K] = row
         self.rhs -= column * value
         self.rhs[r] = value
@@ -225,6 +229,13 @@ class KernelLemke:
         if self.pivots == 0 and np.all(self.q >= 0):
             self.status = "success"
             return self.status
+        if self.pivots >= self.compiled_after:
+            return self._advance_compiled(budget)
+        if self.pivots + budget > self.compiled_after:
+            first = self.compiled_after - self.pivots
+            if self.advance(first) != "running":
+                return self.status
+            return self.advance(budget - first)
         positions = np.arange(n)
         z0 = 2 * n
         for _ in range(budget):
@@ -246,6 +257,30 @@ class KernelLemke:
             self.entering = leaving + n if leaving < n else leaving - n
             if self.pivots % REFACTOR_EVERY == 0:
                 self.refactorize()
+        return self.status
+
+    def _advance_compiled(self, budget: int) -> str:
+        """:meth:`advance` by the compiled loop, stopping at each refactorisation."""
+        from mechdesign.games import lemke_jit
+
+        state = np.array([self.K, self.entering, self.pivots], dtype=np.int64)
+        while budget > 0:
+            step = min(budget, REFACTOR_EVERY - self.pivots % REFACTOR_EVERY)
+            code = lemke_jit.advance(self.neg_columns, self.neg_d, self.G, self.R, self.column_of_row,
+                                     self.position_of_w, self.basis, self.rhs, state, step,
+                                     PIVOT_TOL, RELATIVE_PIVOT_TOL, ZERO_TOL)
+            self.K, self.entering, self.pivots = int(state[0]), int(state[1]), int(state[2])
+            budget -= step
+            if code == lemke_jit.SUCCESS:
+                self.refactorize()
+                self.status = "success"
+            elif code == lemke_jit.RAY:
+                self.status = "ray_termination"
+            elif self.pivots % REFACTOR_EVERY == 0:
+                self.refactorize()
+                continue
+            if self.status != "running":
+                break
         return self.status
 
     def solution(self) -> np.ndarray:
