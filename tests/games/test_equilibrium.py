@@ -470,3 +470,18 @@ def test_compiled_pivots_repeat_the_numpy_pivots_on_a_long_path():
             assert plain.pivots == compiled.pivots and np.array_equal(plain.basis, compiled.basis)
             np.testing.assert_allclose(plain.rhs, compiled.rhs, atol=1e-9)
     assert compiled.status == "success" and plain.pivots > 2 * 500
+
+
+def test_solve_bne_reports_progress_and_validates_the_callback():
+    seen = []
+    game = random_game(12, k=(3, 3), m=(3, 3))
+    md.solve_bne(game, method="pure", progress=lambda done, total: seen.append(("pure", done, total)))
+    assert seen[-1][1] == seen[-1][2] > 0                     # the search ends at its total
+    assert all(done <= total for _, done, total in seen)
+    seen.clear()
+    result = md.solve_bne(game, method="lcp", progress=lambda done, total: seen.append((done, total)))
+    assert result.status == "success" and seen and seen[-1][1] == 2_000_000
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1][0] > 0
+    assert md.solve_bne(game, method="lcp", progress=True).status == "success"
+    with pytest.raises(SpecError, match="progress"):
+        md.solve_bne(game, method="lcp", progress="yes")

@@ -31,7 +31,7 @@ def _solve(game: BayesianGame, method: str, algorithm: Optional[str]) -> Equilib
         if method != "gambit":
             raise v.fail("--algorithm", "to be used with --method gambit", f"--method {method}")
         options = {"algorithm": v.choice(algorithm, "--algorithm", ALGORITHMS)}
-    return solve_bne(game, method=method, options=options)
+    return solve_bne(game, method=method, options=options, progress=True)
 
 
 def _equilibrium_table(game: BayesianGame, eq: Equilibrium, number: int) -> Table:

@@ -66,7 +66,7 @@ class Compute:
     def run(self, kernel: Callable[..., Any], tasks: Sequence[Any], *shared: Any,
             description: str = "computing") -> list[Any]:
         """``[kernel(task, *shared) for task in tasks]``, on the chosen backend, in task order."""
-        with _progress(self.progress, description) as report:
+        with progress_reporter(self.progress, description) as report:
             if self.backend == "numpy":
                 out = []
                 for task in tasks:
@@ -96,8 +96,8 @@ def compute_options(chunk_size: Any = None, memory_limit: Any = None, backend: A
 
 
 # ----------------------------------------------------------------------------- progress
-class _progress:
-    """Context manager yielding ``report(done, total)`` for a progress option."""
+class progress_reporter:
+    """Context manager yielding ``report(done, total)`` for a progress option (None, True or a callable)."""
 
     def __init__(self, progress: Any, description: str):
         self.progress = progress

@@ -22,7 +22,7 @@ import functools
 import itertools
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -138,7 +138,7 @@ def _options(method: str, options: Any) -> dict[str, Any]:
 
 
 def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] | None = None, *,
-              atol: float = 1e-9, rtol: float = 1e-9) -> EquilibriumResult:
+              atol: float = 1e-9, rtol: float = 1e-9, progress: Any = None) -> EquilibriumResult:
     """Compute Bayes–Nash equilibria of a finite Bayesian game.
 
     Parameters
@@ -166,6 +166,11 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
     atol, rtol : float
         Equilibria must verify with epsilon ≤ ``atol + rtol * max|payoff|``.
+    progress : None, True or callable, optional
+        ``progress(done, total)`` as the search goes, or True for a progress
+        bar on standard error. ``"pure"`` reports profiles searched of all;
+        ``"lcp"`` reports pivots spent against ``max_pivots`` (an upper bound:
+        a path usually ends long before it).
 
     Returns
     -------
@@ -185,13 +190,19 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     method = v.choice(method, "method", METHODS)
     opts = _options(method, options)
     tol = threshold(game, atol, rtol)
+    if progress is not None and not isinstance(progress, bool) and not callable(progress):
+        raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
+                     type(progress).__name__)
     if method in ("lcp", "enum") and game.n_players != 2:
         raise v.fail("method", f"a 2-player game for method {method!r} (use method='gambit' with "
                      "algorithm 'logit' for 3 or more players, or method='pure')", f"{game.n_players} players")
-    if method == "pure":
-        return _solve_pure(game, opts, tol, atol, rtol)
-    if method == "lcp":
-        return _solve_lcp(game, opts, atol, rtol)
+    if method in ("pure", "lcp"):
+        from mechdesign.compute.backends import progress_reporter
+
+        with progress_reporter(progress or None, f"solve_bne ({method})") as report:
+            if method == "pure":
+                return _solve_pure(game, opts, tol, atol, rtol, report)
+            return _solve_lcp(game, opts, atol, rtol, report)
     if method == "enum":
         from mechdesign.games.support import enumerate_equilibria
 
@@ -266,7 +277,8 @@ def _decode(codes: np.ndarray, k: int, m: int) -> np.ndarray:
     return out
 
 
-def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: float, rtol: float) -> EquilibriumResult:
+def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: float, rtol: float,
+                report: Callable[[int, int], None]) -> EquilibriumResult:
     start = time.perf_counter()
     n = game.n_players
     counts = [n_pure_strategies(game, i) for i in range(n)]
@@ -284,6 +296,7 @@ def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: floa
     block = max(1, BLOCK_FLOATS // per_profile)
     found: list[tuple[np.ndarray, ...]] = []
     for lo in range(0, total, block):
+        report(lo, total)
         codes = np.arange(lo, min(lo + block, total), dtype=np.int64)
         pure: list[np.ndarray | None] = [None] * n
         rest = codes
@@ -315,6 +328,7 @@ def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: floa
             ok &= np.all((regret <= tol) | ~active[j][None, :], axis=1)
         for c in np.flatnonzero(ok):
             found.append(tuple(np.asarray(profile[j][c]) for j in range(n)))
+    report(total, total)
     equilibria = []
     for strategies in found:
         eq, holds = _equilibrium(game, strategies, atol, rtol)
@@ -349,14 +363,15 @@ def embed(game: BayesianGame, active: list[np.ndarray], parts: tuple[np.ndarray,
     return tuple(out)
 
 
-def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: float) -> EquilibriumResult:
+def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: float,
+               report: Callable[[int, int], None]) -> EquilibriumResult:
     from mechdesign.games.lemke import bayesian_lcp, polish
 
     start = time.perf_counter()
     u1, u2, b1, b2, active = two_player_arrays(game)
     k1, k2, m1, m2 = u1.shape
     M, q = bayesian_lcp(u1, u2, b1, b2)
-    outcome, attempts = _lemke_paths(M, q, (u1, u2, b1, b2), opts)
+    outcome, attempts = _lemke_paths(M, q, (u1, u2, b1, b2), opts, lambda spent: report(spent, opts["max_pivots"]))
     if outcome.z is None:
         status = "iteration_limit" if outcome.status == "iteration_limit" else "failed"
         return EquilibriumResult(method="lcp", options=opts, status=status, equilibria=(),
@@ -383,7 +398,8 @@ def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: floa
     return _result(game, "lcp", opts, [best], message, atol, rtol)
 
 
-def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any]) -> tuple[Any, int]:
+def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any],
+                 on_round: Callable[[int], None]) -> tuple[Any, int]:
     """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
 
     ``"tracing"``: two tracing procedures side by side (:func:`.lemke_paths.lemke_portfolio`),
@@ -403,7 +419,7 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
         # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
         # type's row at the first pivot); seeded, so results are reproducible
         coverings = iter([1.0 + rng.uniform(size=q.size)])
-        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1)
+        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1, on_round=on_round)
     u1, u2, b1, b2 = arrays
     k1, k2, m1, m2 = u1.shape
 
@@ -417,7 +433,8 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
 
     coverings = (tracing_covering(M, prior) for prior in priors())
     workers = min(opts["workers"], available_cpus())
-    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, workers=workers)
+    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, workers=workers,
+                           on_round=on_round)
 
 
 def _blocks_sum_to_one(z: np.ndarray, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> bool:

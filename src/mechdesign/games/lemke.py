@@ -37,6 +37,11 @@ best-responds to the mixture s + z₀ s⁰: the linear tracing procedure from s�
 (z₀ = 1: everyone best-responds to s⁰; z₀ = 0: an equilibrium). d > 0 since
 C > 0, so the theorem above still applies. The path is short when s⁰ is close
 to an equilibrium; :func:`regret_matching_prior` supplies such a prior cheaply.
+
+Implementation: :class:`KernelLemke` keeps only the columns of B⁻¹ that are not
+unit vectors (one per row whose w is nonbasic), refactorises periodically, and
+after :data:`COMPILED_AFTER` pivots continues in the compiled loop of
+:mod:`.lemke_jit`. :mod:`.lemke_paths` runs several paths side by side.
 """
 
 from __future__ import annotations

@@ -120,7 +120,8 @@ class _WorkerPath:
 
 def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray], max_pivots: int,
                     accept: Callable[[np.ndarray], bool], paths: int = 2, workers: int = 1,
-                    chunk: int = 2048, first_chunk: int = 64, handoff: int = 20_000) -> tuple[LemkeOutcome, int]:
+                    chunk: int = 2048, first_chunk: int = 64, handoff: int = 20_000,
+                    on_round: Callable[[int], None] | None = None) -> tuple[LemkeOutcome, int]:
     """Follow ``paths`` Lemke paths side by side; the first accepted solution wins.
 
     Parameters
@@ -142,6 +143,10 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
     chunk, first_chunk : int
         Pivots per path and round: ``first_chunk`` first, doubling up to ``chunk``,
         so that a short path ends the search early.
+    handoff : int
+        Pivots (over all paths) after which the paths move to worker processes.
+    on_round : callable, optional
+        Called with the pivots spent so far after every round.
 
     Returns
     -------
@@ -183,6 +188,8 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
             for path in active:
                 path.receive()
             spent += sum(path.pivots for path in active) - before
+            if on_round is not None:
+                on_round(spent)
             for path in list(active):
                 if path.status == "success":
                     z = path.solution()
