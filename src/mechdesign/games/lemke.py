@@ -61,7 +61,7 @@ RELATIVE_PIVOT_TOL = 1e-9
 #: Relative size below which tableau entries count as rounding noise in ties.
 ZERO_TOL = 1e-10
 #: Pivots between two refactorisations of the basis (fresh inverse, fresh solution).
-REFACTOR_EVERY = 500
+REFACTOR_EVERY = 1000
 #: Pivots of a path after which it continues in the compiled loop of :mod:`.lemke_jit`.
 COMPILED_AFTER = 5_000
 
