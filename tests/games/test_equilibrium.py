@@ -448,6 +448,33 @@ def test_portfolio_stops_at_the_pivot_budget_and_when_starts_run_out():
     np.testing.assert_allclose(outcome.z, [1 / 3, 1 / 3], atol=1e-12)
 
 
+def test_kernel_lemke_matches_the_textbook_tableau_on_general_lcps():
+    # not only Bayesian-game LCPs: random positive M (copositive-plus, so Lemke ends at a solution),
+    # q with negative entries of different sizes and a random covering vector, so the first pivot
+    # must pick the most negative q_i / d_i
+    from threadpoolctl import threadpool_limits
+
+    from mechdesign.games.lemke import KernelLemke
+
+    rng = np.random.default_rng(5)
+    for trial in range(12):
+        n = int(rng.integers(2, 9))
+        M = rng.uniform(0.1, 2.0, size=(n, n))
+        q = rng.uniform(-3.0, 1.0, size=n)
+        q[0] = -abs(q[0]) - 0.1
+        d = rng.uniform(0.5, 2.0, size=n)
+        z_ref, pivots_ref = dense_lemke(M, q, d)
+        for compiled_after in (10**9, 0):
+            path = KernelLemke(M, q, d, compiled_after=compiled_after)
+            with threadpool_limits(limits=1, user_api="blas"):
+                assert path.advance(1000) == "success"
+            assert path.pivots == pivots_ref
+            z = path.solution()
+            np.testing.assert_allclose(z, z_ref, atol=1e-9)
+            w = q + M @ z
+            assert w.min() >= -1e-9 and abs(w @ z) <= 1e-9
+
+
 def test_compiled_pivots_repeat_the_numpy_pivots_on_a_long_path():
     # 10 x 10 random game: a path of a few thousand pivots with several refactorisations; the compiled loop
     # makes the same choices, so the bases agree pivot for pivot and the values to rounding

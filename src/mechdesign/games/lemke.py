@@ -157,8 +157,8 @@ class KernelLemke:
         and count as zero, so that noise divided by a small pivot entry cannot decide a tie.
         """
         values = self.rhs[rows]
-        # basic values are ≥ 0 up to rounding, so one-sided: tiny or slightly negative values are 0
-        values = np.where(values <= ZERO_TOL * max(1.0, float(values.max())), 0.0, values)
+        # two-sided: at the first pivot the values are q, negative, and must keep their sign
+        values = np.where(np.abs(values) <= ZERO_TOL * max(1.0, float(np.abs(values).max())), 0.0, values)
         ratios = values / column[rows]
         best = ratios.min()
         tied = rows[ratios <= best + ZERO_TOL * max(1.0, abs(best))]

@@ -21,7 +21,7 @@ def _lexmin(rows, nrows, col, rhs, G, K, R, basis, n, zero_tol):
     """:meth:`KernelLemke.lexmin` over ``rows[:nrows]`` (same tolerances, same order of tests)."""
     vmax = 0.0
     for k in range(nrows):
-        v = rhs[rows[k]]
+        v = abs(rhs[rows[k]])
         if v > vmax:
             vmax = v
     tol_v = zero_tol * max(1.0, vmax)
@@ -30,7 +30,7 @@ def _lexmin(rows, nrows, col, rhs, G, K, R, basis, n, zero_tol):
     for k in range(nrows):
         i = rows[k]
         v = rhs[i]
-        if v <= tol_v:
+        if abs(v) <= tol_v:
             v = 0.0
         ratios[k] = v / col[i]
         if ratios[k] < best:
