@@ -512,3 +512,22 @@ def test_solve_bne_reports_progress_and_validates_the_callback():
     assert md.solve_bne(game, method="lcp", progress=True).status == "success"
     with pytest.raises(SpecError, match="progress"):
         md.solve_bne(game, method="lcp", progress="yes")
+
+
+def test_portfolio_keeps_pivoting_here_when_no_worker_process_can_start(monkeypatch):
+    import mechdesign.games.lemke_paths as paths_module
+    from mechdesign.games.equilibrium import two_player_arrays
+    from mechdesign.games.lemke import bayesian_lcp, tracing_covering
+
+    def no_subprocesses(*args, **kwargs):
+        raise OSError("subprocesses are not allowed here")
+
+    game = random_game(31, k=(4, 4), m=(4, 4))
+    u1, u2, b1, b2, _ = two_player_arrays(game)
+    M, q = bayesian_lcp(u1, u2, b1, b2)
+    coverings = [tracing_covering(M, np.full(32, 0.25)), tracing_covering(M, np.linspace(1, 2, 32) / 6)]
+    alone, _ = paths_module.lemke_portfolio(M, q, iter(coverings), 10_000, lambda z: True, workers=1)
+    monkeypatch.setattr(paths_module.subprocess, "Popen", no_subprocesses)
+    with pytest.warns(RuntimeWarning, match="could not start"):
+        fallback, _ = paths_module.lemke_portfolio(M, q, iter(coverings), 10_000, lambda z: True, workers=2, handoff=0)
+    assert fallback.status == "success" and np.array_equal(fallback.z, alone.z) and fallback.pivots == alone.pivots

@@ -23,6 +23,7 @@ import os
 import pickle
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -118,6 +119,25 @@ class _WorkerPath:
             self.process.wait()
 
 
+def _move_to_workers(active: list[_LocalPath | _WorkerPath]) -> list[_LocalPath | _WorkerPath] | None:
+    """The paths moved to worker processes, or None (with a warning) when a worker cannot start.
+
+    The local paths are left untouched until every worker runs, so a failure
+    (no subprocesses allowed, a broken interpreter) only costs the speed-up.
+    """
+    moved: list[_LocalPath | _WorkerPath] = []
+    try:
+        for path in active:
+            moved.append(_WorkerPath(path.path) if isinstance(path, _LocalPath) else path)
+    except (OSError, SolverError) as exc:
+        for worker in moved:
+            worker.close()
+        warnings.warn(f"Lemke paths stay in this process: a worker process could not start ({exc})",
+                      RuntimeWarning, stacklevel=3)
+        return None
+    return moved
+
+
 def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray], max_pivots: int,
                     accept: Callable[[np.ndarray], bool], paths: int = 2, workers: int = 1,
                     chunk: int = 2048, first_chunk: int = 64, handoff: int = 20_000,
@@ -157,7 +177,7 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
     """
     active: list[_LocalPath | _WorkerPath] = []
     started, spent, last_failure = 0, 0, "iteration_limit"
-    remote = False
+    remote = tried_workers = False
 
     def new_path(covering: np.ndarray) -> _LocalPath | _WorkerPath:
         path = KernelLemke(M, q, covering)
@@ -177,9 +197,11 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
         refill()
         size = max(1, min(first_chunk, chunk))
         while active and spent < max_pivots:
-            if not remote and workers > 1 and len(active) > 1 and spent >= handoff:
-                remote = True
-                active = [_WorkerPath(path.path) if isinstance(path, _LocalPath) else path for path in active]
+            if not tried_workers and workers > 1 and len(active) > 1 and spent >= handoff:
+                tried_workers = True
+                moved = _move_to_workers(active)
+                if moved is not None:
+                    remote, active = True, moved
             step = max(1, min(size, (max_pivots - spent) // len(active)))
             size = min(2 * size, chunk)
             before = sum(path.pivots for path in active)
