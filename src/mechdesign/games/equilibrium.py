@@ -46,7 +46,7 @@ LCP_STARTS = ("tracing", "covering")
 #: sequence (type-action pair), within the bounds below. On 20 × 20 random games
 #: 10 000 iterations gave paths of 0.1–0.4 million pivots where 1 000 gave up to 0.8 million.
 PRIOR_ITERATIONS_PER_SEQUENCE = 16
-PRIOR_ITERATIONS_BOUNDS = (1_000, 10_000)
+PRIOR_ITERATIONS_BOUNDS = (200, 10_000)
 #: Floats per block of the vectorised pure-strategy search (bounds memory).
 BLOCK_FLOATS = 2**21
 
