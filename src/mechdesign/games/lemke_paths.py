@@ -180,8 +180,9 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
     remote = tried_workers = False
 
     def new_path(covering: np.ndarray) -> _LocalPath | _WorkerPath:
-        path = KernelLemke(M, q, covering)
-        return _WorkerPath(path) if remote else _LocalPath(path)
+        path = _LocalPath(KernelLemke(M, q, covering))
+        moved = _move_to_workers([path]) if remote else None
+        return path if moved is None else moved[0]
 
     def refill() -> None:
         nonlocal started
