@@ -531,3 +531,15 @@ def test_portfolio_keeps_pivoting_here_when_no_worker_process_can_start(monkeypa
     with pytest.warns(RuntimeWarning, match="could not start"):
         fallback, _ = paths_module.lemke_portfolio(M, q, iter(coverings), 10_000, lambda z: True, workers=2, handoff=0)
     assert fallback.status == "success" and np.array_equal(fallback.z, alone.z) and fallback.pivots == alone.pivots
+
+
+def test_replacement_paths_run_in_worker_processes_too():
+    from mechdesign.games.lemke_paths import lemke_portfolio
+
+    M = np.array([[2.0, 1.0], [1.0, 2.0]])
+    q = np.array([-1.0, -1.0])
+    answers = iter([False, False, True])
+    coverings = iter([np.ones(2), np.array([1.0, 2.0]), np.array([2.0, 1.0]), np.array([1.0, 3.0])])
+    outcome, started = lemke_portfolio(M, q, coverings, 100, lambda z: next(answers), workers=2, handoff=0)
+    assert outcome.status == "success" and started == 4
+    np.testing.assert_allclose(outcome.z, [1 / 3, 1 / 3], atol=1e-12)
