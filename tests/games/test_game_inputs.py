@@ -34,6 +34,13 @@ def test_unknown_method_and_lcp_on_three_players():
         md.solve_bne(game, method="pure", options={"max_pivots": 3})
     with pytest.raises(SpecError, match=r"options\['start'\]: one of"):
         md.solve_bne(game, method="lcp", options={"start": "centroid"})
+    for bad in (0, -2, 1.5, True, "2"):
+        with pytest.raises(SpecError, match=r"options\['workers'\]: a positive integer"):
+            md.solve_bne(game, method="lcp", options={"workers": bad})
+        with pytest.raises(SpecError, match=r"options\['max_pivots'\]: a positive integer"):
+            md.solve_bne(game, method="lcp", options={"max_pivots": bad})
+    with pytest.raises(SpecError, match="options"):
+        md.solve_bne(game, method="lcp", options={"threads": 2})         # the old name is refused, not ignored
 
 
 def test_pure_search_refuses_above_its_bound():
