@@ -42,9 +42,11 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
 }
 #: Starting rules of method "lcp" (see :func:`_solve_lcp`).
 LCP_STARTS = ("tracing", "covering")
-#: Regret-matching iterations that produce the first tracing prior: this many per
-#: sequence (type-action pair), within the bounds below. On 20 × 20 random games
-#: 10 000 iterations gave paths of 0.1–0.4 million pivots where 1 000 gave up to 0.8 million.
+#: Regret-matching iterations n behind the tracing priors (the averages after n and
+#: after n / 10 iterations): this many per sequence (type-action pair), within the
+#: bounds below. On ten 20 × 20 random games (``bench_bne.py --paths``) the shorter of
+#: the two paths (n = 10 000) had at most 0.56 million pivots; with the uniform prior
+#: instead of the n / 10 one, up to 0.75 million.
 PRIOR_ITERATIONS_PER_SEQUENCE = 16
 PRIOR_ITERATIONS_BOUNDS = (200, 10_000)
 #: Floats per block of the vectorised pure-strategy search (bounds memory).
@@ -154,9 +156,9 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         many pure-strategy profiles of all players but one would be searched;
         ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
         (True: re-solve the indifference equations on the supports found),
-        ``start`` (``"tracing"``: two tracing procedures side by side, from a
-        regret-matching prior and from the uniform prior, a failed one replaced
-        by one from a random prior; ``"covering"``: one path with a random
+        ``start`` (``"tracing"``: two tracing procedures side by side, from two
+        regret-matching priors (n and n / 10 iterations), a failed one replaced
+        by one from the uniform, then a random prior; ``"covering"``: one path with a random
         covering vector near 1), ``workers`` (2: once the two paths have run
         20 000 pivots they move to this many worker processes, at most one per
         CPU; the result does not depend on it), ``seed`` (0: the seed of the random
@@ -403,14 +405,14 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
     """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
 
     ``"tracing"``: two tracing procedures side by side (:func:`.lemke_paths.lemke_portfolio`),
-    one from the regret-matching prior and one from the centroid (uniform)
-    prior of Harsanyi and Selten; a path that fails is replaced by one from a
-    random prior (Dirichlet(1) per type, seeded). Every path ends at an
-    equilibrium given enough pivots; on large games their lengths differ by
-    orders of magnitude between priors, and the pair bounds the cost by twice
-    the shorter one.
+    from the averaged play of regret matching after n and after n / 10
+    iterations (one run gives both); a path that fails is replaced by one from
+    the centroid (uniform) prior of Harsanyi and Selten, then from random priors
+    (Dirichlet(1) per type, seeded). Every path ends at an equilibrium given
+    enough pivots; on large games their lengths differ by orders of magnitude
+    between priors, and the pair bounds the cost by twice the shorter one.
     """
-    from mechdesign.games.lemke import regret_matching_prior, tracing_covering
+    from mechdesign.games.lemke import regret_matching_priors, tracing_covering
     from mechdesign.games.lemke_paths import available_cpus, lemke_portfolio
 
     rng = np.random.default_rng(opts["seed"])
@@ -426,7 +428,7 @@ def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], o
     def priors() -> Iterator[np.ndarray]:
         low, high = PRIOR_ITERATIONS_BOUNDS
         iterations = min(high, max(low, PRIOR_ITERATIONS_PER_SEQUENCE * (k1 * m1 + k2 * m2)))
-        yield regret_matching_prior(u1, u2, b1, b2, iterations)
+        yield from regret_matching_priors(u1, u2, b1, b2, [iterations, max(1, iterations // 10)])
         yield np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
         while True:
             yield np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])

@@ -97,8 +97,7 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
 
     BLAS runs single-threaded during the pivots: each pivot is two level-2
     operations between Python steps, and waking BLAS threads for each of them
-    costs far more than it saves (measured 25× slower per pivot at n ≈ 860 on a
-    busy 2-core machine).
+    costs far more than it saves.
     """
     with threadpool_limits(limits=1, user_api="blas"):
         path = KernelLemke(M, q, d)
@@ -318,6 +317,12 @@ def regret_matching_prior(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: 
     need not converge to an equilibrium; it only provides a prior from which
     the tracing path tends to be short. Returns the stacked ``(x, y)`` blocks.
     """
+    return regret_matching_priors(payoff_1, payoff_2, belief_1, belief_2, [iterations])[0]
+
+
+def regret_matching_priors(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: np.ndarray,
+                           belief_2: np.ndarray, checkpoints: list[int]) -> list[np.ndarray]:
+    """:func:`regret_matching_prior` after each number of iterations in ``checkpoints``, from one run."""
     k1, k2, m1, m2 = payoff_1.shape
     # interim payoff matrices: rows (own type, own action), columns (other type, other action)
     interim_1 = (belief_1[:, :, None, None] * payoff_1).transpose(0, 2, 1, 3).reshape(k1 * m1, k2 * m2)
@@ -325,7 +330,8 @@ def regret_matching_prior(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: 
     x, y = np.full((k1, m1), 1.0 / m1), np.full((k2, m2), 1.0 / m2)
     regret_1, regret_2 = np.zeros_like(x), np.zeros_like(y)
     mean_x, mean_y = np.zeros_like(x), np.zeros_like(y)
-    for it in range(1, iterations + 1):
+    averages = {}
+    for it in range(1, max(checkpoints) + 1):
         gain_1 = (interim_1 @ y.ravel()).reshape(k1, m1)
         regret_1 = np.maximum(regret_1 + gain_1 - (gain_1 * x).sum(axis=1, keepdims=True), 0.0)
         x = _normalised(regret_1, x)
@@ -334,9 +340,10 @@ def regret_matching_prior(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: 
         y = _normalised(regret_2, y)
         mean_x += it * x
         mean_y += it * y
-    mean_x /= mean_x.sum(axis=1, keepdims=True)
-    mean_y /= mean_y.sum(axis=1, keepdims=True)
-    return np.concatenate([mean_x.ravel(), mean_y.ravel()])
+        if it in checkpoints:
+            averages[it] = np.concatenate([(mean_x / mean_x.sum(axis=1, keepdims=True)).ravel(),
+                                           (mean_y / mean_y.sum(axis=1, keepdims=True)).ravel()])
+    return [averages[it] for it in checkpoints]
 
 
 def _normalised(regret: np.ndarray, previous: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Several Lemke paths side by side, in this process or in worker processes.
 
 On large Bayesian games the length of a tracing path depends enormously on its
-prior (on 20 × 20 random games, 0.1 to over 0.6 million pivots for the same
-game). :func:`lemke_portfolio` follows a few paths in lock-step rounds and
+prior (``benchmarks/bench_bne.py --paths`` prints the lengths from three priors
+on 20 × 20 random games). :func:`lemke_portfolio` follows a few paths in lock-step rounds and
 returns the first accepted solution: with p paths the cost is at most p times
 the shortest, where restarting with doubling budgets discarded every
 unfinished path.
@@ -12,7 +12,7 @@ whole state is a few arrays) to a worker process of its own, started as
 ``python -m mechdesign.games.lemke_paths`` — a fresh interpreter that imports
 nothing of the caller's script. Threads would not help: a pivot is two BLAS
 calls between Python steps, and two threads contending for the GIL were
-slower than one (22 s against 13 s on a 20 × 20 game). Rounds are examined in
+slower than one. Rounds are examined in
 path order after every path has finished its round, so the result does not
 depend on the number of workers or on timing.
 """
