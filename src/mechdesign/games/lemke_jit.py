@@ -3,10 +3,11 @@
 The same steps, tolerances and tie-breaking as the numpy methods of
 ``KernelLemke`` (entering column, ratio test, lexicographic ties, rank-one
 update of the kernel columns G), as plain loops: a pivot then costs two
-passes over the n × K block of G and nothing else, about 30 µs instead of
-about 60 µs at n = 840, where half the numpy time went to calling numpy.
+passes over the n × K block of G and little else, where much of the numpy
+loop's time goes to calling numpy (``benchmarks/bench_bne.py --paths`` prints
+the cost per pivot of both; 2–3× at n = 840).
 Paths switch to it after :data:`~mechdesign.games.lemke.COMPILED_AFTER`
-pivots, so small games never pay for importing numba (about 0.3 s, plus a
+pivots, so small games never pay for importing numba (and, the first time, a
 few seconds of compilation the first time, cached on disk afterwards).
 """
 
