@@ -7,7 +7,7 @@ passes over the n × K block of G and little else, where much of the numpy
 loop's time goes to calling numpy (``benchmarks/bench_bne.py --paths`` prints
 the cost per pivot of both; 2–3× at n = 840).
 Paths switch to it after :data:`~mechdesign.games.lemke.COMPILED_AFTER`
-pivots, so small games never pay for importing numba (and, the first time, a
+pivots, so small games never pay for importing numba (nor for a
 few seconds of compilation the first time, cached on disk afterwards).
 """
 
