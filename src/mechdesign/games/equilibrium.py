@@ -30,16 +30,19 @@ import numpy as np
 from mechdesign import _validation as v
 from mechdesign.errors import SolverError
 from mechdesign.games.bayesian import BayesianGame, n_pure_strategies
+from mechdesign.games.learning.solve import default_options as learning_options
 from mechdesign.games.results import (BNEVerification, Deviation, DominanceResult, Equilibrium,
                                       EquilibriumResult)
 
-METHODS = ("pure", "lcp", "enum", "gambit")
+LEARNING_METHODS = ("dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play")
+METHODS = ("pure", "lcp", "enum", "gambit", *LEARNING_METHODS)
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "pure": {"max_profiles": 10**6},
     "lcp": {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing", "workers": 2},
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
 }
+DEFAULT_OPTIONS.update({m: learning_options(m) for m in LEARNING_METHODS})
 #: Starting rules of method "lcp" (see :func:`_solve_lcp`).
 LCP_STARTS = ("tracing", "covering")
 #: Regret-matching iterations n behind the tracing priors (the averages after n and
@@ -129,7 +132,7 @@ def _options(method: str, options: Any) -> dict[str, Any]:
     if unknown:
         raise v.fail("options", f"keys among {sorted(defaults)} for method {method!r}", f"unknown {unknown}")
     merged = {**defaults, **options}
-    for key in ("max_profiles", "max_pivots", "max_pairs", "workers"):
+    for key in ("max_profiles", "max_pivots", "max_pairs", "workers", "iterations"):
         if key in merged:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -198,6 +201,8 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     if method in ("lcp", "enum") and game.n_players != 2:
         raise v.fail("method", f"a 2-player game for method {method!r} (use method='gambit' with "
                      "algorithm 'logit' for 3 or more players, or method='pure')", f"{game.n_players} players")
+    if method in LEARNING_METHODS:
+        return _solve_learning(game, method, opts, atol, rtol, progress)
     if method in ("pure", "lcp"):
         from mechdesign.compute.backends import progress_reporter
 
@@ -214,6 +219,22 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
 
     strategies, message = gambit_equilibria(game, opts["algorithm"], bool(opts["rational"]))
     return _result(game, "gambit", opts, strategies, message, atol, rtol)
+
+
+def _solve_learning(game: BayesianGame, method: str, opts: dict[str, Any], atol: float, rtol: float,
+                    progress: Any) -> EquilibriumResult:
+    from mechdesign.games.learning.solve import diagnostics, learn_bne
+
+    strategies, run, lg = learn_bne(game, method, opts, progress)
+    eq, _ = _equilibrium(game, strategies, atol, rtol)
+    if opts["stop"] == "epsilon":
+        status = "success" if eq.epsilon <= v.tolerance(opts["tol"], "options['tol']") else "iteration_limit"
+    else:
+        status = run.status
+    message = (f"{method} ({lg.mode} utilities): {run.iterations} iterations, epsilon {eq.epsilon:.3g} "
+               f"(target {opts['tol']:.3g}), polish {run.polish.kind}, {run.elapsed:.3g} s")
+    return EquilibriumResult(method=method, options=opts, status=status, equilibria=(eq,), message=message,
+                             diagnostics=diagnostics(run, lg))
 
 
 def _result(game: BayesianGame, method: str, opts: dict[str, Any], candidates: list[tuple[np.ndarray, ...]],
