@@ -116,8 +116,7 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
     rounded_key, rounded_age = b"", 0
     found: tuple[tuple[np.ndarray, ...], float, PolishReport] | None = None   # a polished success
     status = "iteration_limit"
-    averaging = method in ("dual_averaging", "mirror_ascent")      # FW / FP iterates are averages already
-    window, window_start = [np.zeros_like(x) for x in sigma], 0
+    window = _Window(sigma, 0)
     checkpoint, polish_calls = FIRST_CHECKPOINT, 0
     every = max(1, iterations // 500)
     t = 0
@@ -153,24 +152,21 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                     checkpoint *= 2
                     if polish_calls <= t // 2:
                         candidates, epsilons = [sigma], [eps]
-                        if averaging and t > window_start:
-                            avg = tuple(x / (t - window_start) for x in window)
-                            candidates.append(avg), epsilons.append(game.epsilon(avg))
-                        profile, e, rep = polish_profile(game, candidates, epsilons)
+                        if window.count:
+                            candidates.append(window.mean()), epsilons.append(game.epsilon(candidates[-1]))
+                        profile, e, rep = polish_profile(game, candidates, epsilons, window.supports())
                         polish_calls += rep.evaluations
                         if rep.kind != "none" and reached(profile, e):
                             found, status = (profile, e, rep), "success"
                             break
-                    window, window_start = [np.zeros_like(x) for x in sigma], t
+                    window = _Window(sigma, t)
             if t % every == 0:
                 report(t, iterations)
             if t >= iterations or (time_limit is not None and time.perf_counter() - start > time_limit):
                 break
             sigma = dynamics.step(t, sigma, U)
             t += 1
-            if averaging:
-                for acc, x in zip(window, sigma):
-                    acc += x
+            window.add(sigma)
             U = game.utilities(sigma)
         report(t, iterations)
 
@@ -180,10 +176,9 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
         profile, eps_final, report_polish = found
     elif polish and status != "success":
         candidates, epsilons = [sigma, best[1]], [eps_iterate, float(best[0])]
-        if averaging and t > window_start:
-            avg = tuple(x / (t - window_start) for x in window)
-            candidates.append(avg), epsilons.append(game.epsilon(avg))
-        profile, eps_final, report_polish = polish_profile(game, candidates, epsilons)
+        if window.count:
+            candidates.append(window.mean()), epsilons.append(game.epsilon(candidates[-1]))
+        profile, eps_final, report_polish = polish_profile(game, candidates, epsilons, window.supports())
         if reached(profile, eps_final):
             status = "success"
     elif polish:                                          # target reached by the iterate: round it if that is exact
@@ -208,13 +203,16 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                        elapsed=elapsed, message=message)
 
 
-def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]],
-                   epsilons: Sequence[float]) -> tuple[tuple[np.ndarray, ...], float, PolishReport]:
+def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]], epsilons: Sequence[float],
+                   extra_supports: Sequence[list[list[np.ndarray]]] = (),
+                   neighbours: bool = True) -> tuple[tuple[np.ndarray, ...], float, PolishReport]:
     """The best of ``candidates`` and of their polished versions, by exact epsilon.
 
     For each candidate: pure rounding, then each support guessed from it
-    (:mod:`~mechdesign.games.learning.polish`) — by the support LP and its
-    Newton refinement for two agents, by Newton's method otherwise.
+    (:mod:`~mechdesign.games.learning.polish`) and each of ``extra_supports``
+    — by the support LP and its Newton refinement for two agents, by Newton's
+    method otherwise; then, with ``neighbours``, the support profiles that
+    differ from the last candidate's guess at one or two types.
     """
     order = int(np.argmin(epsilons))
     best_profile, best_eps, kind = tuple(candidates[order]), float(epsilons[order]), "none"
@@ -246,6 +244,9 @@ def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]
         spread = max(float(u.max() - u.min()) for u in U) or 1.0
         guesses = [_polish.guess_supports(sigma, th) for th in _polish.SUPPORT_THRESHOLDS]
         guesses += [_polish.near_best_supports(U, gap) for gap in (eps, 10 * eps, 1e-3 * spread)]
+        guesses += list(extra_supports)
+        if neighbours and c == len(candidates) - 1:
+            guesses += _polish.neighbour_supports(_polish.guess_supports(sigma, 1e-2), U, game.type_weights)
         for supports in guesses:
             key = _polish.support_key(supports)
             if key in seen or all(len(sup) == 1 for per in supports for sup in per):
@@ -260,9 +261,38 @@ def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]
                     consider("support_lp", c, _polish.newton(game, lp, used, utilities))
             else:
                 consider("newton", c, _polish.newton(game, sigma, supports, utilities))
-            if best_eps == 0.0:
+            if best_eps <= 1e-13 * spread:                 # exact up to rounding: stop searching
                 break
+        if best_eps <= 1e-13 * spread:
+            break
     return best_profile, best_eps, PolishReport(kind, before, best_eps, tuple(attempts), calls[0])
+
+
+class _Window:
+    """Mean and range of the iterates since the last checkpoint (support guesses for cycling dynamics)."""
+
+    def __init__(self, sigma: Sequence[np.ndarray], start: int):
+        self.start, self.count = start, 0
+        self.total = [np.zeros_like(x) for x in sigma]
+        self.low = [np.array(x) for x in sigma]
+        self.high = [np.array(x) for x in sigma]
+
+    def add(self, sigma: Sequence[np.ndarray]) -> None:
+        self.count += 1
+        for total, low, high, x in zip(self.total, self.low, self.high, sigma):
+            total += x
+            np.minimum(low, x, out=low)
+            np.maximum(high, x, out=high)
+
+    def mean(self) -> tuple[np.ndarray, ...]:
+        return tuple(x / self.count for x in self.total)
+
+    def supports(self) -> list[list[list[np.ndarray]]]:
+        """Actions played with probability ≥ 5% at some iterate of the window, and at all of them."""
+        union = [[np.flatnonzero(row >= 0.05 * row.max()) for row in high] for high in self.high]
+        core = [[np.flatnonzero(row >= 0.05 * row.max()) if row.max() > 0 else np.flatnonzero(h >= 0.05 * h.max())
+                 for row, h in zip(low, high)] for low, high in zip(self.low, self.high)]
+        return [union, core] if self.count else []
 
 
 def _measures(game: LearningGame) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], tuple[float, float]]:

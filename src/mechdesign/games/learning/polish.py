@@ -48,6 +48,8 @@ from mechdesign.games.learning.game import LearningGame
 MAX_UNKNOWNS = 600
 #: Probability thresholds (relative to the row's largest entry) used to guess supports.
 SUPPORT_THRESHOLDS = (1e-1, 1e-2, 1e-3)
+#: Largest number of neighbouring support profiles tried by the local support search.
+MAX_NEIGHBOURS = 64
 #: Newton iterations per support guess.
 NEWTON_STEPS = 8
 
@@ -70,6 +72,45 @@ def guess_supports(strategies: Sequence[np.ndarray], threshold: float) -> list[l
 def near_best_supports(utilities: Sequence[np.ndarray], gap: float) -> list[list[np.ndarray]]:
     """Per agent and type, the actions whose utility is within ``gap`` of the best."""
     return [[np.flatnonzero(row >= row.max() - gap) for row in u] for u in utilities]
+
+
+def neighbour_supports(base: list[list[np.ndarray]], utilities: Sequence[np.ndarray], weights: Sequence[np.ndarray],
+                       limit: int = MAX_NEIGHBOURS) -> list[list[list[np.ndarray]]]:
+    """Support profiles that differ from ``base`` at one or two types (local support search).
+
+    At a changed type a singleton support gains the next-best action (by
+    utility) and a larger support shrinks to its best action. The types whose
+    two best actions are closest in utility are changed first; at most
+    ``limit`` profiles.
+    """
+    flips = []
+    for a, (per, u, w) in enumerate(zip(base, utilities, weights)):
+        for t, sup in enumerate(per):
+            if w[t] <= 0 or u.shape[1] < 2:
+                continue
+            order = np.argsort(-u[t], kind="stable")
+            if len(sup) == 1:
+                other = next(int(b) for b in order if b != sup[0])
+                new = np.array(sorted({int(sup[0]), other}))
+            else:
+                new = np.array([int(order[0])])
+            closeness = float(u[t, order[0]] - u[t, order[1]])
+            flips.append((closeness, a, t, new))
+    flips.sort(key=lambda f: f[0])
+    out = []
+
+    def changed(*picked: tuple) -> list[list[np.ndarray]]:
+        prof = [list(per) for per in base]
+        for _, a, t, new in picked:
+            prof[a][t] = new
+        return prof
+
+    for f in flips:
+        out.append(changed(f))
+    for i in range(len(flips)):
+        for j in range(i + 1, len(flips)):
+            out.append(changed(flips[i], flips[j]))
+    return out[:limit]
 
 
 def support_key(supports: list[list[np.ndarray]]) -> bytes:
