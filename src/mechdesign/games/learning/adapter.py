@@ -22,7 +22,6 @@ mode (their beliefs are undefined); the learning game ignores them either way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -75,23 +74,26 @@ class BayesianLearningGame(LearningGame):
                          "'aggregate'")
         self.mode = "aggregate" if (mode == "aggregate" or (mode == "auto" and aggregate_ok)) else "full"
         self._scale = float(game.scale()) or 1.0
+        # per player i a table laid out (k_i, m_i, then one block per other player j, last player last),
+        # so each other player is contracted by one matrix-vector product over the trailing axes
+        self._others = [[j for j in range(n) if j != i] for i in range(n)]
+        self._tables = []
         if self.mode == "aggregate":
-            self._own = []
+            ref = [int(np.flatnonzero(game.active_types(j))[0]) for j in range(n)]
             for i in range(n):
-                ref = [int(np.flatnonzero(game.active_types(j))[0]) for j in range(n)]
                 index = tuple(slice(None) if j == i else ref[j] for j in range(n))
-                self._own.append(np.ascontiguousarray(game.payoffs[index + (Ellipsis, i)]))  # (k_i, m_1..m_N)
+                own = game.payoffs[index + (Ellipsis, i)]                             # (k_i, m_1..m_N)
+                self._tables.append(np.ascontiguousarray(np.moveaxis(own, 1 + i, 1)))  # (k_i, m_i, m_-i...)
         else:
             joint = np.asarray(game.prior.joint(), dtype=float)
-            self._weighted = []
             for i in range(n):
                 mass = np.asarray(game.prior.marginal(i))
                 shape = [1] * n
                 shape[i] = -1
                 cond = joint / np.where(mass > 0, mass, 1.0).reshape(shape)        # P(θ_-i | θ_i), 0 at null θ_i
-                payoff = game.payoffs[..., i] * cond.reshape(cond.shape + (1,) * n)
-                self._weighted.append(np.ascontiguousarray(payoff))               # (k..., m...)
-            self._paths: list[Any] = [None] * n
+                payoff = game.payoffs[..., i] * cond.reshape(cond.shape + (1,) * n)    # (θ..., a...)
+                order = [i, n + i] + [ax for j in self._others[i] for ax in (j, n + j)]
+                self._tables.append(np.ascontiguousarray(payoff.transpose(order)))     # (k_i, m_i, k_j, m_j, ...)
 
     def payoff_scale(self) -> float:
         """Largest absolute payoff of the game."""
@@ -99,35 +101,20 @@ class BayesianLearningGame(LearningGame):
 
     def utilities(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Interim utilities ``U_i[t, b]`` of every player (see the module docstring for the cost)."""
-        n = self.n_agents
         if self.mode == "aggregate":
-            rho = [w @ s for w, s in zip(self.type_weights, strategies)]
-            out = []
-            for i in range(n):
-                r = self._own[i]
-                # contract the other players' action axes from the last one down (axis j + 1 of r)
-                for j in range(n - 1, -1, -1):
-                    if j != i:
-                        r = np.tensordot(r, rho[j], axes=([j + 1], [0]))
-                out.append(r)
-            return out
+            factors = [w @ s for w, s in zip(self.type_weights, strategies)]        # aggregate ρ_j, (m_j,)
+        else:
+            factors = [np.asarray(s, dtype=float).ravel() for s in strategies]      # σ_j flattened, (k_j m_j,)
         out = []
-        for i in range(n):
-            operands: list[Any] = [self._weighted[i], list(range(2 * n))]
-            for j in range(n):
-                if j != i:
-                    operands += [strategies[j], [j, n + j]]
-            if self._paths[i] is None:
-                self._paths[i] = np.einsum_path(*operands, [i, n + i], optimize="optimal")[0]
-            out.append(np.einsum(*operands, [i, n + i], optimize=self._paths[i]))
+        for i, table in enumerate(self._tables):
+            r = table
+            for j in reversed(self._others[i]):
+                f = factors[j]
+                r = r.reshape(-1, f.size) @ f
+            out.append(r.reshape(self.n_types[i], self.n_actions[i]))
         return out
 
 
 def learning_game(game: BayesianGame, mode: str = "auto") -> BayesianLearningGame:
     """The :class:`LearningGame` of ``game`` (see :class:`BayesianLearningGame`)."""
     return BayesianLearningGame(game, mode=mode)
-
-
-def to_player_strategies(game: BayesianGame, strategies: Sequence[Any]) -> tuple[np.ndarray, ...]:
-    """The learning profile as player strategies of ``game`` (one ``(k_i, |A_i|)`` array per player)."""
-    return tuple(np.asarray(s, dtype=float) for s in strategies)

@@ -29,6 +29,8 @@ INITS = ("uniform", "random")
 DEFAULT_ITERATIONS = 20_000
 #: The rounded profile is tested once it has stayed the same for this many iterations.
 ROUNDING_PATIENCE = 3
+#: First iteration at which the iterate is polished (then 2x, 4x, ... as long as polishing stays cheap).
+FIRST_CHECKPOINT = 32
 
 
 def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int = DEFAULT_ITERATIONS,
@@ -107,57 +109,91 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                "init": init if isinstance(init, str) else "given", "step": step if not callable(step) else "callable",
                "regularizer": regularizer, "polish": bool(polish), "time_limit": time_limit}
 
+    measure = _measures(game)
     rec_it, rec_time, rec_eps, rec_loss = [], [], [], []
     best = (np.inf, sigma)
     tested: set[bytes] = set()
     rounded_key, rounded_age = b"", 0
-    found: tuple[str, tuple[np.ndarray, ...], float] | None = None     # (kind, profile, eps) of a success
+    found: tuple[tuple[np.ndarray, ...], float, PolishReport] | None = None   # a polished success
     status = "iteration_limit"
+    window = _Window(sigma, 0)
+    checkpoint, polish_calls = FIRST_CHECKPOINT, 0
+    every = max(1, iterations // 500)
     t = 0
+
+    def reached(profile: Sequence[np.ndarray], e: float) -> bool:
+        return (e if stop == "epsilon" else game.utility_loss(profile).max_relative) <= tol
+
     with _reporter(progress, f"learn ({method})") as report:
         while True:
-            eps = game.epsilon(sigma, U)
-            loss = game.utility_loss(sigma, U).max_relative
+            eps, loss = measure(sigma, U)
             rec_it.append(t), rec_time.append(time.perf_counter() - start), rec_eps.append(eps), rec_loss.append(loss)
             if eps < best[0]:
                 best = (eps, sigma)
             if (eps if stop == "epsilon" else loss) <= tol:
                 status = "success"
                 break
-            if polish:                                   # a pure profile the iterate settles on: test it once
-                pure = _polish.round_pure(sigma)
-                key = b"".join(p.argmax(axis=1).astype(np.int32).tobytes() for p in pure)
+            if polish:
+                # a pure profile the iterate settles on: test it once
+                key = b"".join(x.argmax(axis=1).tobytes() for x in sigma)
                 rounded_age = rounded_age + 1 if key == rounded_key else 0
                 rounded_key = key
                 if rounded_age >= ROUNDING_PATIENCE and key not in tested:
                     tested.add(key)
-                    U_pure = game.utilities(pure)
-                    e = game.epsilon(pure, U_pure)
-                    if (e if stop == "epsilon" else game.utility_loss(pure, U_pure).max_relative) <= tol:
-                        found, status = ("pure", pure, e), "success"
+                    pure = _polish.round_pure(sigma)
+                    e = game.epsilon(pure)
+                    if reached(pure, e):
+                        found = (pure, e, PolishReport("pure", float(best[0]), e, (f"iterate {t} rounded: epsilon {e:.3g}",)))
+                        status = "success"
                         break
-            report(t, iterations)
+                # at checkpoints 32, 64, 128, ...: polish the iterate and the average since the last one,
+                # as long as polishing has cost at most half as many utility evaluations as the dynamics
+                if t >= checkpoint:
+                    checkpoint *= 2
+                    if polish_calls <= t // 2:
+                        candidates, epsilons = [sigma], [eps]
+                        if window.count:
+                            candidates.append(window.mean()), epsilons.append(game.epsilon(candidates[-1]))
+                        profile, e, rep = polish_profile(game, candidates, epsilons, window.supports())
+                        polish_calls += rep.evaluations
+                        if rep.kind != "none" and reached(profile, e):
+                            found, status = (profile, e, rep), "success"
+                            break
+                    window = _Window(sigma, t)
+            if t % every == 0:
+                report(t, iterations)
             if t >= iterations or (time_limit is not None and time.perf_counter() - start > time_limit):
                 break
             sigma = dynamics.step(t, sigma, U)
             t += 1
+            window.add(sigma)
             U = game.utilities(sigma)
         report(t, iterations)
 
     history = History(np.array(rec_it), np.array(rec_time), np.array(rec_eps), np.array(rec_loss))
     eps_iterate = float(rec_eps[-1])
     if found is not None:
-        kind, profile, eps_final = found
-        report_polish = PolishReport(kind, float(best[0]), eps_final, (f"rounded iterate {t}: epsilon {eps_final:.3g}",))
-    elif polish:
-        profile, eps_final, report_polish = polish_profile(game, [sigma, best[1]], [eps_iterate, float(best[0])])
-        measure = eps_final if stop == "epsilon" else game.utility_loss(profile).max_relative
-        if measure <= tol:
+        profile, eps_final, report_polish = found
+    elif polish and status != "success":
+        candidates, epsilons = [sigma, best[1]], [eps_iterate, float(best[0])]
+        if window.count:
+            candidates.append(window.mean()), epsilons.append(game.epsilon(candidates[-1]))
+        profile, eps_final, report_polish = polish_profile(game, candidates, epsilons, window.supports())
+        if reached(profile, eps_final):
             status = "success"
+    elif polish:                                          # target reached by the iterate: round it if that is exact
+        pure = _polish.round_pure(sigma)
+        e = game.epsilon(pure)
+        if e < eps_iterate and reached(pure, e):
+            profile, eps_final = pure, e
+            report_polish = PolishReport("pure", eps_iterate, e, (f"iterate {t} rounded: epsilon {e:.3g}",))
+        else:
+            profile, eps_final = sigma, eps_iterate
+            report_polish = PolishReport("none", eps_iterate, eps_iterate, (f"rounded: epsilon {e:.3g}",))
     else:
         profile, eps_final = (sigma, eps_iterate) if eps_iterate <= best[0] else (best[1], float(best[0]))
         report_polish = PolishReport("none", eps_final, eps_final)
-    profile = tuple(v.frozen(np.array(s)) for s in profile)
+    profile = tuple(v.frozen(np.array(x)) for x in profile)
     eps_final = game.epsilon(profile)                   # re-evaluated on the returned arrays
     elapsed = time.perf_counter() - start
     message = (f"{method}: {status} after {t} iterations, epsilon {eps_final:.3g} "
@@ -167,33 +203,123 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                        elapsed=elapsed, message=message)
 
 
-def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]],
-                   epsilons: Sequence[float]) -> tuple[tuple[np.ndarray, ...], float, PolishReport]:
-    """The best of ``candidates`` and of their rounded / Newton-polished versions, by exact epsilon."""
+def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]], epsilons: Sequence[float],
+                   extra_supports: Sequence[list[list[np.ndarray]]] = (),
+                   neighbours: bool = True) -> tuple[tuple[np.ndarray, ...], float, PolishReport]:
+    """The best of ``candidates`` and of their polished versions, by exact epsilon.
+
+    For each candidate: pure rounding, then each support guessed from it
+    (:mod:`~mechdesign.games.learning.polish`) and each of ``extra_supports``
+    — by the support LP and its Newton refinement for two agents, by Newton's
+    method otherwise; then, with ``neighbours``, the support profiles that
+    differ from the last candidate's guess at one or two types.
+    """
     order = int(np.argmin(epsilons))
     best_profile, best_eps, kind = tuple(candidates[order]), float(epsilons[order]), "none"
     before = best_eps
-    attempts = []
+    attempts: list[str] = []
+    calls = [0]
+
+    def utilities(profile: Sequence[np.ndarray]) -> list[np.ndarray]:
+        calls[0] += 1
+        return game.utilities(profile)
+
+    def consider(name: str, c: int, profile: tuple[np.ndarray, ...] | None) -> tuple[np.ndarray, ...] | None:
+        nonlocal best_profile, best_eps, kind
+        if profile is None:
+            attempts.append(f"candidate {c}: {name} failed")
+            return None
+        eps = game.epsilon(profile, utilities(profile))
+        attempts.append(f"candidate {c}: {name} epsilon {eps:.3g}")
+        if eps < best_eps:
+            best_profile, best_eps, kind = profile, eps, name
+        return profile
+
+    maps = None
     seen: set[bytes] = set()
     for c, sigma in enumerate(candidates):
-        tries: list[tuple[str, Any]] = [("pure", lambda s=sigma: _polish.round_pure(s))]
-        for threshold in _polish.SUPPORT_THRESHOLDS:
-            supports = _polish.guess_supports(sigma, threshold)
-            key = b"|".join(sup.tobytes() for per in supports for sup in per)
-            if key in seen:
+        consider("pure", c, _polish.round_pure(sigma))
+        U = utilities(sigma)
+        eps = game.epsilon(sigma, U)
+        spread = max(float(u.max() - u.min()) for u in U) or 1.0
+        guesses = [_polish.guess_supports(sigma, th) for th in _polish.SUPPORT_THRESHOLDS]
+        guesses += [_polish.near_best_supports(U, gap) for gap in (eps, 10 * eps, 1e-3 * spread)]
+        guesses += list(extra_supports)
+        if neighbours and c == len(candidates) - 1:
+            guesses += _polish.neighbour_supports(_polish.guess_supports(sigma, 1e-2), U, game.type_weights)
+        for supports in guesses:
+            key = _polish.support_key(supports)
+            if key in seen or all(len(sup) == 1 for per in supports for sup in per):
                 continue
             seen.add(key)
-            tries.append(("newton", lambda s=sigma, sup=supports: _polish.newton(game, s, sup)))
-        for name, make in tries:
-            profile = make()
-            if profile is None:
-                attempts.append(f"candidate {c}: {name} failed")
-                continue
-            eps = game.epsilon(profile)
-            attempts.append(f"candidate {c}: {name} epsilon {eps:.3g}")
-            if eps < best_eps:
-                best_profile, best_eps, kind = profile, eps, name
-    return best_profile, best_eps, PolishReport(kind, before, best_eps, tuple(attempts))
+            if game.n_agents == 2 and maps is None:
+                maps = _polish.linear_maps(game, sigma, utilities) or []
+            if maps:
+                lp = consider("support_lp", c, _polish.support_lp(game, sigma, supports, maps))
+                if lp is not None:
+                    used = _polish.guess_supports(lp, 1e-12)
+                    consider("support_lp", c, _polish.newton(game, lp, used, utilities))
+            else:
+                consider("newton", c, _polish.newton(game, sigma, supports, utilities))
+            if best_eps <= 1e-13 * spread:                 # exact up to rounding: stop searching
+                break
+        if best_eps <= 1e-13 * spread:
+            break
+    return best_profile, best_eps, PolishReport(kind, before, best_eps, tuple(attempts), calls[0])
+
+
+class _Window:
+    """Mean and range of the iterates since the last checkpoint (support guesses for cycling dynamics)."""
+
+    def __init__(self, sigma: Sequence[np.ndarray], start: int):
+        self.start, self.count = start, 0
+        self.total = [np.zeros_like(x) for x in sigma]
+        self.low = [np.array(x) for x in sigma]
+        self.high = [np.array(x) for x in sigma]
+
+    def add(self, sigma: Sequence[np.ndarray]) -> None:
+        self.count += 1
+        for total, low, high, x in zip(self.total, self.low, self.high, sigma):
+            total += x
+            np.minimum(low, x, out=low)
+            np.maximum(high, x, out=high)
+
+    def mean(self) -> tuple[np.ndarray, ...]:
+        return tuple(x / self.count for x in self.total)
+
+    def supports(self) -> list[list[list[np.ndarray]]]:
+        """Actions played with probability ≥ 5% at some iterate of the window, and at all of them."""
+        union = [[np.flatnonzero(row >= 0.05 * row.max()) for row in high] for high in self.high]
+        core = [[np.flatnonzero(row >= 0.05 * row.max()) if row.max() > 0 else np.flatnonzero(h >= 0.05 * h.max())
+                 for row, h in zip(low, high)] for low, high in zip(self.low, self.high)]
+        return [union, core] if self.count else []
+
+
+def _measures(game: LearningGame) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], tuple[float, float]]:
+    """``(epsilon, largest relative utility loss)`` of a profile given its utilities.
+
+    A vectorised equivalent of :meth:`LearningGame.epsilon` and
+    :meth:`LearningGame.utility_loss` (used unless a subclass overrides them).
+    """
+    if type(game).epsilon is not LearningGame.epsilon or type(game).utility_loss is not LearningGame.utility_loss:
+        return lambda sigma, U: (game.epsilon(sigma, U), game.utility_loss(sigma, U).max_relative)
+    active = [np.flatnonzero(w > 0) for w in game.type_weights]
+    weights = [w[a] for w, a in zip(game.type_weights, active)]
+
+    def measure(sigma: Sequence[np.ndarray], U: Sequence[np.ndarray]) -> tuple[float, float]:
+        eps, loss = 0.0, 0.0
+        for act, w, s, u in zip(active, weights, sigma, U):
+            u = u[act]
+            current = (s[act] * u).sum(axis=1)
+            best = u.max(axis=1)
+            eps = max(eps, float((best - current).max()))
+            br = float(w @ best)
+            gap = br - float(w @ current)
+            if gap > 0:
+                loss = max(loss, gap / abs(br) if br != 0 else np.inf)
+        return max(eps, 0.0), loss
+
+    return measure
 
 
 def _initial(game: LearningGame, init: Any, rng: np.random.Generator) -> tuple[np.ndarray, ...]:

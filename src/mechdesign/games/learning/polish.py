@@ -20,7 +20,14 @@ finishes the job:
   typically ≤ 1e-12 times the payoff scale).
 * **support LP (2 agents)** — for two distinct agents the conditions on each
   one's strategy are linear and decouple; a feasibility LP (HiGHS) on the
-  guessed supports also enforces that no action outside them earns more.
+  guessed supports also enforces that no action outside them earns more. Its
+  solution is then refined by Newton's method on the supports it uses (one
+  exact linear solve for two agents), which removes the LP's own tolerance.
+
+Supports are guessed from each candidate profile (the iterate, the best
+iterate, the average since the last checkpoint) in two ways: the actions
+played with probability at least a threshold (relative to the row's largest
+probability), and the actions whose utility is within a gap of the best.
 
 Guarantee: a candidate is only ever accepted because its re-evaluated epsilon
 is smaller than that of the profile it replaces; polishing never claims an
@@ -31,7 +38,7 @@ non-singular there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -41,6 +48,8 @@ from mechdesign.games.learning.game import LearningGame
 MAX_UNKNOWNS = 600
 #: Probability thresholds (relative to the row's largest entry) used to guess supports.
 SUPPORT_THRESHOLDS = (1e-1, 1e-2, 1e-3)
+#: Largest number of neighbouring support profiles tried by the local support search.
+MAX_NEIGHBOURS = 64
 #: Newton iterations per support guess.
 NEWTON_STEPS = 8
 
@@ -60,14 +69,139 @@ def guess_supports(strategies: Sequence[np.ndarray], threshold: float) -> list[l
     return [[np.flatnonzero(row >= threshold * row.max()) for row in s] for s in strategies]
 
 
+def near_best_supports(utilities: Sequence[np.ndarray], gap: float) -> list[list[np.ndarray]]:
+    """Per agent and type, the actions whose utility is within ``gap`` of the best."""
+    return [[np.flatnonzero(row >= row.max() - gap) for row in u] for u in utilities]
+
+
+def neighbour_supports(base: list[list[np.ndarray]], utilities: Sequence[np.ndarray], weights: Sequence[np.ndarray],
+                       limit: int = MAX_NEIGHBOURS) -> list[list[list[np.ndarray]]]:
+    """Support profiles that differ from ``base`` at one or two types (local support search).
+
+    At a changed type a singleton support gains the next-best action (by
+    utility) and a larger support shrinks to its best action. The types whose
+    two best actions are closest in utility are changed first; at most
+    ``limit`` profiles.
+    """
+    flips = []
+    for a, (per, u, w) in enumerate(zip(base, utilities, weights)):
+        for t, sup in enumerate(per):
+            if w[t] <= 0 or u.shape[1] < 2:
+                continue
+            order = np.argsort(-u[t], kind="stable")
+            if len(sup) == 1:
+                other = next(int(b) for b in order if b != sup[0])
+                new = np.array(sorted({int(sup[0]), other}))
+            else:
+                new = np.array([int(order[0])])
+            closeness = float(u[t, order[0]] - u[t, order[1]])
+            flips.append((closeness, a, t, new))
+    flips.sort(key=lambda f: f[0])
+    out = []
+
+    def changed(*picked: tuple) -> list[list[np.ndarray]]:
+        prof = [list(per) for per in base]
+        for _, a, t, new in picked:
+            prof[a][t] = new
+        return prof
+
+    for f in flips:
+        out.append(changed(f))
+    for i in range(len(flips)):
+        for j in range(i + 1, len(flips)):
+            out.append(changed(flips[i], flips[j]))
+    return out[:limit]
+
+
+def support_key(supports: list[list[np.ndarray]]) -> bytes:
+    """A hashable fingerprint of a support profile."""
+    return b"|".join(np.asarray(sup, dtype=np.int32).tobytes() for per in supports for sup in per)
+
+
+def linear_maps(game: LearningGame, strategies: Sequence[np.ndarray],
+                utilities: Callable[[Sequence[np.ndarray]], list[np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """For two distinct agents: ``U_a = const_a + M_a @ vec(sigma_c)`` (c the other agent), exactly.
+
+    Each agent's utilities are affine in the other's strategy; the columns of
+    ``M_a`` are the differences of the utilities when one entry of ``sigma_c``
+    moves by 1. Returns None unless there are two agents of class size 1.
+    """
+    if game.n_agents != 2 or any(size != 1 for size in game.class_sizes):
+        return None
+    sigma = tuple(np.array(x, dtype=float) for x in strategies)
+    U = utilities(sigma)
+    maps = []
+    for a in range(2):
+        c = 1 - a
+        k, m = game.n_types[c], game.n_actions[c]
+        M = np.empty((game.n_types[a] * game.n_actions[a], k * m))
+        for col in range(k * m):
+            s, d = divmod(col, m)
+            M[:, col] = (utilities(_perturbed(list(sigma), c, s, d, 1.0))[a] - U[a]).ravel()
+        const = U[a].ravel() - M @ sigma[c].ravel()
+        maps.append((const, M))
+    return maps
+
+
+def support_lp(game: LearningGame, strategies: Sequence[np.ndarray], supports: list[list[np.ndarray]],
+               maps: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...] | None:
+    """Two agents: for each, an LP for the other's strategy on ``supports`` that makes every action in her
+    own supports a best response (HiGHS). Returns the profile or None when an LP is infeasible."""
+    from scipy.optimize import linprog
+
+    out = [np.array(x, dtype=float) for x in strategies]
+    for a in range(2):
+        c = 1 - a
+        const, M = maps[a]
+        k_a, m_a, k_c, m_c = game.n_types[a], game.n_actions[a], game.n_types[c], game.n_actions[c]
+        act_a = np.flatnonzero(game.type_weights[a] > 0)
+        act_c = np.flatnonzero(game.type_weights[c] > 0)
+        cols = [s * m_c + d for s in act_c for d in supports[c][s]]
+        fixed = np.ones(k_c * m_c, dtype=bool)
+        fixed[[s * m_c + d for s in act_c for d in range(m_c)]] = False
+        base = const + M[:, fixed] @ out[c].ravel()[fixed]                   # inactive rows of c stay as they are
+        n_y, n_v = len(cols), len(act_a)
+        eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
+        for r, t in enumerate(act_a):
+            own = set(int(b) for b in supports[a][t])
+            for b in range(m_a):
+                row = np.zeros(n_y + n_v)
+                row[:n_y] = M[t * m_a + b, cols]
+                row[n_y + r] = -1.0
+                (eq_rows if b in own else ub_rows).append(row)
+                (eq_rhs if b in own else ub_rhs).append(-base[t * m_a + b])
+        for s in act_c:
+            row = np.zeros(n_y + n_v)
+            row[[i for i, col in enumerate(cols) if col // m_c == s]] = 1.0
+            eq_rows.append(row)
+            eq_rhs.append(1.0)
+        res = linprog(np.zeros(n_y + n_v), A_ub=np.array(ub_rows) if ub_rows else None,
+                      b_ub=np.array(ub_rhs) if ub_rhs else None, A_eq=np.array(eq_rows), b_eq=np.array(eq_rhs),
+                      bounds=[(0, None)] * n_y + [(None, None)] * n_v, method="highs",
+                      options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+        if res.status != 0:
+            return None
+        sigma_c = out[c].copy()
+        for s in act_c:
+            sigma_c[s] = 0.0
+        for i, col in enumerate(cols):
+            sigma_c[col // m_c, col % m_c] = max(res.x[i], 0.0)
+        sigma_c[act_c] /= sigma_c[act_c].sum(axis=1, keepdims=True)
+        out[c] = sigma_c
+    return tuple(out)
+
+
 def newton(game: LearningGame, strategies: Sequence[np.ndarray], supports: list[list[np.ndarray]],
+           utilities: Callable[[Sequence[np.ndarray]], list[np.ndarray]] | None = None,
            steps: int = NEWTON_STEPS) -> tuple[np.ndarray, ...] | None:
     """Solve the indifference equations on ``supports`` by Newton's method from ``strategies``.
 
-    Returns the profile (probabilities clipped at 0 and renormalised) or None
-    when the system is too large or singular or the solution leaves the simplex
-    by more than rounding.
+    ``utilities`` evaluates the game (default ``game.utilities``). Returns the
+    profile (probabilities clipped at 0 and renormalised) or None when the
+    system is too large, the iteration diverges, or the solution leaves the
+    simplex by more than rounding.
     """
+    utilities = utilities or game.utilities
     active = [w > 0 for w in game.type_weights]
     blocks = [(a, t, supports[a][t]) for a in range(game.n_agents) for t in range(game.n_types[a])
               if active[a][t]]
@@ -84,22 +218,27 @@ def newton(game: LearningGame, strategies: Sequence[np.ndarray], supports: list[
     columns = [(a, t, b) for a, t, sup in blocks for b in sup]
     self_dependent = [size > 1 for size in game.class_sizes]
     values = None
+    previous = np.inf
     for _ in range(steps):
-        U = game.utilities(tuple(sigma))
+        U = utilities(tuple(sigma))
         if values is None:
             values = np.array([float(sigma[a][t] @ U[a][t]) for a, t, _ in blocks])
         residual = _residual(U, sigma, blocks, values)
         scale = max(1.0, max(float(np.abs(u).max()) for u in U))
-        if np.abs(residual).max() <= 1e-14 * scale:
+        size = float(np.abs(residual).max())
+        if size <= 1e-14 * scale:
             break
+        if size > 10 * previous:                                     # diverging: the support guess is wrong
+            return None
+        previous = size
         J = np.zeros((n_unknowns, n_unknowns))
         for col, (c, s, d) in enumerate(columns):
             if self_dependent[c]:
                 h = 1e-6
                 plus, minus = _perturbed(sigma, c, s, d, h), _perturbed(sigma, c, s, d, -h)
-                dU = [(p - m) / (2 * h) for p, m in zip(game.utilities(plus), game.utilities(minus))]
+                dU = [(p - m) / (2 * h) for p, m in zip(utilities(plus), utilities(minus))]
             else:
-                dU = [p - u for p, u in zip(game.utilities(_perturbed(sigma, c, s, d, 1.0)), U)]
+                dU = [p - u for p, u in zip(utilities(_perturbed(sigma, c, s, d, 1.0)), U)]
                 dU[c] = np.zeros_like(dU[c])                        # an agent's utilities ignore her own strategy
             J[:, col] = _stack_rows(dU, blocks, None, n_unknowns, len(blocks))
         for r, (a, t, sup) in enumerate(blocks):

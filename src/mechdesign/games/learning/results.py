@@ -54,17 +54,20 @@ class PolishReport:
         Epsilon of the best iterate and of the returned profile.
     attempts : tuple of str
         One line per candidate tried, with its epsilon.
+    evaluations : int
+        Calls of the game's ``utilities`` spent polishing.
     """
 
     kind: str
     epsilon_before: float
     epsilon_after: float
     attempts: tuple[str, ...] = ()
+    evaluations: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return {"kind": self.kind, "epsilon_before": float(self.epsilon_before),
-                "epsilon_after": float(self.epsilon_after), "attempts": list(self.attempts)}
+                "epsilon_after": float(self.epsilon_after), "attempts": list(self.attempts), "evaluations": int(self.evaluations)}
 
 
 @dataclass(frozen=True)
