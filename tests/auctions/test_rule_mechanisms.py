@@ -109,3 +109,19 @@ def test_tullock_contest():
         A.Contest([U(0, 1)] * 2, r=0)
     with pytest.raises(SpecError, match="risk_aversion"):
         A.Contest([U(0, 1)] * 2, risk_aversion=2.0)
+
+
+def test_double_auction_sorted_expectations_match_the_rule():
+    from mechdesign.auctions import rule_interim
+
+    da = A.DoubleAuction(buyer=U(0, 1), seller=stats.beta(2, 3), k=0.3)
+    strategies = [lambda v: 0.7 * v + 0.1, lambda c: 0.6 * c + 0.3]
+    own = np.random.default_rng(0).random(40)
+    for i in range(2):
+        profiles, w = rule_interim._opponent_profiles(da, strategies, i, 200)
+        X, P = da._interim_expectations(i, own, profiles, w)
+        for b, x, p in zip(own, X, P):
+            rows = profiles.copy()
+            rows[:, i] = b
+            alloc, pay = da.allocation_and_payments(rows)
+            assert abs(alloc[:, i] @ w - x) < 1e-13 and abs(pay[:, i] @ w - p) < 1e-13

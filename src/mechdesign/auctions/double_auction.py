@@ -59,6 +59,22 @@ class DoubleAuction(RuleMechanism):
         price = self.k * b + (1.0 - self.k) * s
         return np.stack([trade, -trade], axis=1), np.stack([price * trade, -price * trade], axis=1)
 
+    def _interim_expectations(self, i, own_bids, profiles, weights):
+        """Expected trade and payment of each own bid against the other side's bid atoms
+        (sorted cumulative sums; the same numbers as averaging the rule)."""
+        other = profiles[:, 1 - i]
+        order = np.argsort(other, kind="stable")
+        y, w = other[order], weights[order]
+        cw, cwy = np.concatenate([[0.0], np.cumsum(w)]), np.concatenate([[0.0], np.cumsum(w * y)])
+        k = self.k
+        if i == 0:                                  # buyer trades with asks s <= b
+            j = np.searchsorted(y, own_bids, side="right")
+            trade, ask_sum = cw[j], cwy[j]
+            return trade, k * own_bids * trade + (1.0 - k) * ask_sum
+        j = np.searchsorted(y, own_bids, side="left")   # seller trades with bids b >= s
+        trade, bid_sum = cw[-1] - cw[j], cwy[-1] - cwy[j]
+        return -trade, -(k * bid_sum + (1.0 - k) * own_bids * trade)
+
     def expected_gains_from_trade(self, strategies, n_nodes: int | None = None) -> float:
         """``E[(v - c) 1{b(v) >= s(c)}]`` under ``strategies`` (e.g. an equilibrium),
         integrated over the continuous prior (:func:`~mechdesign.auctions.rule_interim.rule_outcomes`)."""

@@ -129,6 +129,10 @@ class SingleItemGame(LearningGame):
         self._off = 1 if self.abstain else 0
         self._v = [t.points[:, None] for t in self.types]
         self._gap = [t.points[:, None] - grid[None, :] for t in self.types]
+        self._fast = len(classes) == 1 and n > 1 and self._rho is None and self.format in ("first_price", "all_pay")
+        self._n_others = n - 1
+        self._cost = (grid + self._fee)[None, :]
+        self._full = np.zeros((self.types[0].points.size, self.bids.size))
         if self._rho is not None:
             b = grid[None, :]
             self._u_win = [crra(t.points[:, None] - b - self._fee, self._rho) for t in self.types]
@@ -151,6 +155,8 @@ class SingleItemGame(LearningGame):
         return max(hi - lo, 1e-12)
 
     def utilities(self, strategies):
+        if self._fast:
+            return self._utilities_one_class(strategies[0])
         off = self._off
         pmf = [w @ s for w, s in zip(self.type_weights, strategies)]
         # restricted to bid actions: mass strictly below each bid (stay-out counts as below) and at it
@@ -181,6 +187,32 @@ class SingleItemGame(LearningGame):
                     upto = upto * (L[c] + E[c]) ** cnt[c]
             out.append(self._utility(a, win, strict, upto, pmf, cnt))
         return out
+
+    def _utilities_one_class(self, sigma):
+        """All bidders identical, risk neutral, first price or all pay: the fewest array operations."""
+        p = self.type_weights[0] @ sigma
+        c = np.cumsum(p)
+        off = self._off
+        E = p[off:]
+        L = c[off:] - E
+        k = self._n_others
+        if self.ties == "lose":
+            win = L if k == 1 else L ** k
+        elif k == 1:
+            win = L + 0.5 * E
+        else:
+            win = self._sw @ (L + self._s * E) ** k
+        if self.format == "first_price":
+            U = win * self._gap[0]
+            if self._fee:
+                U -= self._fee
+        else:
+            U = self._v[0] * win - self._cost
+        if self.abstain:
+            out = self._full
+            out[:, 1:] = U
+            return [out.copy()]
+        return [U]
 
     def _utility(self, a, win, strict, upto, pmf, cnt):
         b = self.bid_values

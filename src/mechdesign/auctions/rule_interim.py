@@ -11,9 +11,10 @@ The utility loss integrates, over bidder ``i``'s types (composite Gauss-Legendre
 quantile space), the gain of the best of ``C`` equally spaced candidate bids on the
 mechanism's bid range over the strategy's own bid. Accuracy: a rule that jumps (a win
 indicator) is averaged with an error of order ``1/M`` per opponent, and the best response
-is searched on the candidate grid only; the defaults (``M = 4096`` opponents' atoms for two
+is searched on the candidate grid only; the defaults (``M = 2048`` opponents' atoms for two
 bidders, fewer for more: ``M^(n-1)`` profiles cost memory and time) resolve relative
-losses of about ``1e-3`` for two bidders. Raise ``grid`` for sharper figures.
+losses of about ``1e-3`` for two bidders (measured: the exact first-price equilibrium of two
+uniform bidders scores about ``5e-4``). Raise ``grid`` for sharper figures.
 """
 
 from __future__ import annotations
@@ -67,8 +68,14 @@ def _opponent_profiles(mech, strategies, i: int, m: int):
 
 
 def expected_allocation_and_payment(mech, i: int, own_bids, profiles, weights):
-    """``X(b), P(b)``: bidder ``i``'s expected allocation and payment for each own bid."""
+    """``X(b), P(b)``: bidder ``i``'s expected allocation and payment for each own bid.
+
+    A mechanism may provide ``_interim_expectations(i, own_bids, profiles, weights)`` with
+    the same result computed faster from its structure (the double auction sorts)."""
     own_bids = np.asarray(own_bids, dtype=float)
+    fast = getattr(mech, "_interim_expectations", None)
+    if fast is not None:
+        return fast(i, own_bids, profiles, weights)
     Q = profiles.shape[0]
     X = np.empty(own_bids.size)
     P = np.empty(own_bids.size)
@@ -85,8 +92,8 @@ def expected_allocation_and_payment(mech, i: int, own_bids, profiles, weights):
 
 def _opponent_nodes(n: int, grid: int) -> int:
     if n <= 2:
-        return 2 * grid
-    return max(8, int((16 * grid) ** (1.0 / (n - 1))))
+        return grid
+    return max(8, int((8 * grid) ** (1.0 / (n - 1))))
 
 
 def rule_utility_loss(mech, strategies, grid: int = 2048):
@@ -98,8 +105,9 @@ def rule_utility_loss(mech, strategies, grid: int = 2048):
     strategies : callable or sequence of callables
         Vectorised type -> bid maps (finite bids).
     grid : int, default 2048
-        Scale of the quadrature: ``grid / 4`` nodes over the bidder's own types and
-        ``2 grid`` atoms per opponent with two bidders (``(16 grid)^(1/(n-1))`` with ``n``).
+        Scale of the quadrature: ``grid / 4`` nodes over the bidder's own types, ``grid``
+        atoms per opponent with two bidders (``(8 grid)^(1/(n-1))`` with ``n``) and 512
+        candidate bids.
 
     Returns
     -------
@@ -113,7 +121,7 @@ def rule_utility_loss(mech, strategies, grid: int = 2048):
         raise SpecError(f"grid: need at least 16 quadrature nodes (got {grid})")
     n = mech.n_bidders
     m = _opponent_nodes(n, grid)
-    n_cand = 1024 if n <= 2 else 512
+    n_cand = 512
     lo, hi = mech.bid_range
     cands = np.linspace(lo, hi, n_cand)
     util, br = np.zeros(n), np.zeros(n)
@@ -165,6 +173,8 @@ def rule_outcomes(mech, strategies, n_nodes: int | None = None):
 
     strategies = mech.check_strategies(strategies)
     n = mech.n_bidders
+    if getattr(mech, "_interim_expectations", None) is not None:
+        return _outcomes_by_interim(mech, strategies, 8192 if n_nodes is None else n_nodes)
     if n_nodes is None:
         n_nodes = 2048 if n <= 2 else max(8, int(2 ** (22 / n)))
     if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
@@ -189,3 +199,25 @@ def rule_outcomes(mech, strategies, n_nodes: int | None = None):
     revenue, welfare = float(p_mean.sum()), float(w_mean.sum())
     return Outcomes(revenue, welfare, welfare - revenue, float(1.0 - pos / total), readonly(x_mean),
                     readonly(p_mean), readonly(w_mean - p_mean), "quadrature", {"n_nodes": n_nodes})
+
+
+def _outcomes_by_interim(mech, strategies, n_nodes):
+    """Outcomes from each bidder's interim expectations (independent types): exact for the
+    atoms, ``O(n n_nodes log n_nodes)`` where the mechanism computes expectations by sorting."""
+    from mechdesign.auctions.outcomes import Outcomes
+
+    if isinstance(n_nodes, bool) or not isinstance(n_nodes, (int, np.integer)) or n_nodes < 2:
+        raise SpecError(f"n_nodes: expected an integer >= 2 (got {n_nodes!r})")
+    n = mech.n_bidders
+    x_mean, p_mean, w_mean = np.zeros(n), np.zeros(n), np.zeros(n)
+    pos = 0.0
+    for i in range(n):
+        v, w = _atoms(mech.distributions[i], int(n_nodes))
+        own = _finite_bids(strategies[i], v, i)
+        profiles, pw = _opponent_profiles(mech, strategies, i, int(n_nodes))
+        X, P = mech._interim_expectations(i, own, profiles, pw)
+        x_mean[i], p_mean[i], w_mean[i] = w @ X, w @ P, w @ (v * X)
+        pos += float(w @ np.maximum(X, 0.0))
+    revenue, welfare = float(p_mean.sum()), float(w_mean.sum())
+    return Outcomes(revenue, welfare, welfare - revenue, float(1.0 - pos), readonly(x_mean), readonly(p_mean),
+                    readonly(w_mean - p_mean), "quadrature", {"n_nodes": int(n_nodes)})
