@@ -13,6 +13,23 @@ Example::
       myerson: true                  # also compute the optimal auction
 
 ``n_bidders`` with one ``distribution`` may replace ``bidders`` for identical bidders.
+
+Learned equilibria (any format, asymmetric bidders, risk aversion)::
+
+    auction:
+      format: all_pay                # also: contest (with r), double_auction (buyer, seller, k)
+      bidders: [...]
+      utility: {risk_aversion: 0.5}  # CRRA u(x) = x**0.5 (first/second price, all pay, contest)
+      method: learn                  # auto (exact solvers where they apply) | learn
+      grid: [64, 64]                 # types x bids
+      learning: {iterations: 5000, tol: 1.0e-4}
+
+    auction:
+      format: double_auction
+      k: 0.5
+      buyer: {family: uniform}
+      seller: {family: uniform}
+
 Distribution families are names of ``scipy.stats`` continuous distributions; a spec is
 data and cannot run code.
 """
@@ -28,7 +45,7 @@ from scipy import stats
 
 from mechdesign.errors import SpecError
 
-__all__ = ["AuctionSection", "AuctionSpec", "BidderSpec", "DistributionSpec", "load_auction_spec"]
+__all__ = ["AuctionSection", "AuctionSpec", "BidderSpec", "DistributionSpec", "UtilitySpec", "load_auction_spec"]
 
 
 class DistributionSpec(BaseModel):
@@ -58,6 +75,13 @@ class DistributionSpec(BaseModel):
         return ValueDistribution(frozen, low, high)
 
 
+class UtilitySpec(BaseModel):
+    """Bidders' attitude to risk: ``risk_aversion: rho`` is CRRA ``u(x) = x**rho``, 0 < rho <= 1."""
+
+    model_config = ConfigDict(extra="forbid")
+    risk_aversion: float | None = None
+
+
 class BidderSpec(BaseModel):
     """One bidder: an optional name and a value distribution."""
 
@@ -70,7 +94,7 @@ class AuctionSection(BaseModel):
     """The ``auction:`` section."""
 
     model_config = ConfigDict(extra="forbid")
-    format: Literal["first_price", "second_price", "all_pay"]
+    format: Literal["first_price", "second_price", "all_pay", "contest", "double_auction"]
     bidders: list[BidderSpec] | None = None
     n_bidders: int | None = None
     distribution: DistributionSpec | None = None
@@ -78,9 +102,21 @@ class AuctionSection(BaseModel):
     entry_fee: float = 0.0
     myerson: bool = False
     solver: dict[str, float] = Field(default_factory=dict)
+    method: Literal["auto", "learn"] = "auto"
+    grid: list[int] | int | None = None
+    learning: dict[str, float | int | str | bool | list[float]] = Field(default_factory=dict)
+    utility: UtilitySpec | None = None
+    r: float = 1.0
+    k: float = 0.5
+    buyer: DistributionSpec | None = None
+    seller: DistributionSpec | None = None
 
     @model_validator(mode="after")
     def _one_way(self):
+        if self.format == "double_auction":
+            if self.buyer is None or self.seller is None or self.bidders is not None or self.distribution is not None:
+                raise ValueError("a double_auction needs 'buyer' and 'seller' distributions (and no 'bidders')")
+            return self
         if (self.bidders is None) == (self.distribution is None):
             raise ValueError("give either 'bidders' (a list) or 'n_bidders' with one 'distribution'")
         if self.distribution is not None and self.n_bidders is None:
@@ -88,8 +124,11 @@ class AuctionSection(BaseModel):
         return self
 
     def build(self):
-        """The :class:`mechdesign.auctions.Auction` described by this section."""
+        """The :class:`mechdesign.auctions.Auction` (or contest, double auction) of this section."""
         from mechdesign.auctions import AllPay, FirstPrice, SecondPrice
+
+        if self.format in ("contest", "double_auction"):
+            return self._build_rule_mechanism()
 
         cls = {"first_price": FirstPrice, "second_price": SecondPrice, "all_pay": AllPay}[self.format]
         if self.bidders is not None:
@@ -100,7 +139,48 @@ class AuctionSection(BaseModel):
                 raise SpecError(f"auction.n_bidders: must be >= 1 (got {self.n_bidders})")
             dists = [self.distribution.build()] * self.n_bidders
             labels = None
-        return cls(dists, reserve=self.reserve, entry_fee=self.entry_fee, labels=labels)
+        return cls(dists, reserve=self.reserve, entry_fee=self.entry_fee, labels=labels,
+                   risk_aversion=self.risk_aversion())
+
+    def risk_aversion(self):
+        """The CRRA coefficient of the ``utility:`` section (None: risk neutral)."""
+        return None if self.utility is None else self.utility.risk_aversion
+
+    def _build_rule_mechanism(self):
+        from mechdesign.auctions import Contest, DoubleAuction
+
+        if self.format == "double_auction":
+            if self.utility is not None and self.utility.risk_aversion is not None:
+                raise SpecError("auction.utility: risk aversion is not available for double auctions")
+            return DoubleAuction(buyer=self.buyer.build(), seller=self.seller.build(), k=self.k)
+        if self.reserve is not None or self.entry_fee:
+            raise SpecError("auction.reserve, auction.entry_fee: not available for contests")
+        if self.bidders is not None:
+            dists = [b.distribution.build() for b in self.bidders]
+            labels = [b.name or f"bidder {i + 1}" for i, b in enumerate(self.bidders)]
+        else:
+            if self.n_bidders < 1:
+                raise SpecError(f"auction.n_bidders: must be >= 1 (got {self.n_bidders})")
+            dists, labels = [self.distribution.build()] * self.n_bidders, None
+        return Contest(dists, r=self.r, risk_aversion=self.risk_aversion(), labels=labels)
+
+    def equilibrium_arguments(self, method: str | None = None) -> dict:
+        """Keyword arguments of ``equilibrium()``: the method, and for ``learn`` grid and options."""
+        method = method or self.method
+        if self.format in ("contest", "double_auction"):
+            method = "learn"
+        if method == "learn":
+            if self.solver:
+                raise SpecError("auction.solver: options of the exact solvers; use 'learning:' with method learn")
+            grid = tuple(self.grid) if isinstance(self.grid, list) else self.grid
+            options = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.learning.items()}
+            for key in ("iterations",):
+                if key in options:
+                    options[key] = int(options[key])
+            return {"method": "learn", "grid": grid, "options": options}
+        if self.learning or self.grid is not None:
+            raise SpecError("auction.learning, auction.grid: only used with method: learn")
+        return {"method": "auto", **self.solver_options()}
 
     def solver_options(self) -> dict:
         """Options for the asymmetric solver (integers where the solver expects them)."""
