@@ -67,3 +67,19 @@ def test_double_auction_example_runs():
     res = runner.invoke(app, ["auction", str(EXAMPLES / "double_auction.yaml")])
     assert res.exit_code == 0, res.output
     assert "welfare" in res.output
+
+
+def test_learned_figure_shows_bids_and_strategies(tmp_path):
+    import warnings
+
+    from scipy import stats
+
+    import mechdesign as md
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eq = md.auctions.FirstPrice([stats.uniform(0, 1), stats.uniform(0, 2)], reserve=0.1).equilibrium(
+            method="learn", grid=(16, 16), options={"iterations": 200})
+    fig = md.auctions.learned_figure(eq)
+    assert len([a for a in fig.axes if a.get_title()]) == 3          # bids + one heat map per bidder
+    fig.savefig(tmp_path / "x.png")

@@ -22,6 +22,7 @@ from mechdesign.auctions.learned import EquilibriumWarning
 from mechdesign.auctions.loss import UtilityLoss, utility_loss
 from mechdesign.auctions.myerson import MyersonAuction, myerson
 from mechdesign.auctions.outcomes import Outcomes, RevenueEquivalence, outcomes, revenue_equivalence, simulate
+from mechdesign.auctions.plot_learned import learned_figure, plot_distributional_strategy
 from mechdesign.auctions.plots import auction_figure, plot_bids, plot_revenue_curve, plot_virtual_values
 from mechdesign.auctions.rule import Custom, RuleMechanism
 
@@ -29,6 +30,7 @@ __all__ = [
     "AllPay", "Auction", "BidFunction", "Contest", "Custom", "DistributionalStrategy", "DoubleAuction",
     "Equilibrium", "EquilibriumWarning", "FirstPrice", "MyersonAuction", "Outcomes",
     "RevenueEquivalence", "RuleMechanism", "SecondPrice", "UtilityLoss", "ValueDistribution",
-    "auction_figure", "myerson", "outcomes", "plot_bids", "plot_revenue_curve", "plot_virtual_values",
+    "auction_figure", "learned_figure", "myerson", "outcomes", "plot_bids", "plot_distributional_strategy",
+    "plot_revenue_curve", "plot_virtual_values",
     "revenue_equivalence", "simulate", "truncate", "utility_loss",
 ]

@@ -57,7 +57,9 @@ def auction(
         if opt is not None:
             typer.echo(opt.summary())
     if plot is not None:
-        auction_figure(eq, opt).savefig(plot, dpi=110)
+        from mechdesign.auctions.plot_learned import learned_figure
+
+        (learned_figure(eq) if eq.method == "learn" else auction_figure(eq, opt)).savefig(plot, dpi=110)
         if not as_json:
             typer.echo(f"figure saved to {plot}")
 
