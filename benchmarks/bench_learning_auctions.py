@@ -4,14 +4,18 @@ Run: ``python benchmarks/bench_learning_auctions.py [--soda PATH] [--repeat 3] [
 
 Every case is the discretised game SODA solves (Fichtl, Oberlechner and Bichler): 64 type
 cells (midpoints) x 64 bids (both ends included) unless stated, ties lose (SODA's first-price
-and all-pay configurations), entropic dual averaging with eta = 50, beta = 0.05 from a random
-start, stopping at relative utility loss 1e-4 on the grid (SODA's criterion). Ours is
-``mechdesign.auctions.learned.grid_game`` + ``mechdesign.games.learning.learn`` (no zoom, no
-polishing: the same game and rule). The asymmetric case uses the library's default for
-asymmetric auctions (Frank-Wolfe, ties split) and is compared with backward shooting.
+and all-pay configurations), from a random start, stopping at relative utility loss 1e-4 on
+the grid (SODA's criterion). SODA runs its entropic dual averaging with eta = 50,
+beta = 0.05 (its configuration); ours is ``mechdesign.auctions.learned.grid_game`` +
+``mechdesign.games.learning.learn`` with the library's defaults for the game (entropic dual
+averaging; eta = 200 for first price, 50 for all pay; no zoom, no polishing). The
+asymmetric case uses the library's default for asymmetric auctions (Frank-Wolfe, ties
+split) and is compared with backward shooting.
 "build" is the grid game's construction (SODA: ``Game`` + ``get_utility``), "learn" the
-learning run; each case runs in a fresh process so "peak RSS" is its own (imports included;
-"run alloc" is the peak of the allocations made while building and learning, tracemalloc).
+learning run, "CPU" the process time of build + learn (less sensitive than wall time to
+other jobs on the machine); each case runs in a fresh process so "peak RSS" is its own
+(imports included; "run alloc" is the peak of the allocations made while building and
+learning, tracemalloc). The target column compares build + learn wall time.
 
 SODA is academic-licensed: it is never installed or vendored. ``--soda PATH`` points to a
 local checkout (its ``soda`` package is put on ``sys.path`` for the child process only; if
@@ -95,24 +99,27 @@ def run_ours(key: str, repeat: int) -> dict:
     method, ties = ("frank_wolfe", "random") if asym else ("dual_averaging", "lose")
     grid = (case["grid"], case["grid"])
     kwargs = dict(iterations=ITERATIONS, tol=TOL, stop="relative_loss", init="random", polish=False)
-    step = None if asym else {"eta": 50.0, "beta": 0.05}
+    from mechdesign.auctions.learned import FORMAT_STEPS
+
+    # the library's defaults for these games (see mechdesign.auctions.learned)
+    step = None if asym else FORMAT_STEPS.get(case["fmt"], {"eta": 50.0, "beta": 0.05})
     # warm-up (imports, first-call costs) on a tiny grid
     learn(grid_game(cls([stats.uniform(0, 1)] * 2), grid=(8, 8), bids=(0, 1)), "dual_averaging", iterations=5)
-    builds, learns, runs = [], [], []
+    builds, learns, runs, cpus = [], [], [], []
     tracemalloc.start()
     for r in range(repeat):
         tracemalloc.reset_peak()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         game = grid_game(auction, grid=grid, bids=case["bids"], ties=ties)
         t1 = time.perf_counter()
         run = learn(game, method, seed=r, step=step, **kwargs)
-        t2 = time.perf_counter()
-        builds.append(t1 - t0), learns.append(t2 - t1), runs.append(run)
+        t2, c2 = time.perf_counter(), time.process_time()
+        builds.append(t1 - t0), learns.append(t2 - t1), runs.append(run), cpus.append(c2 - c0)
     alloc = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     k = int(np.argsort(learns)[len(learns) // 2])                   # the median run
     run = runs[k]
-    out = {"build": float(np.median(builds)), "learn": float(np.median(learns)),
+    out = {"build": float(np.median(builds)), "learn": float(np.median(learns)), "cpu": float(cpus[k]),
            "learn_min": float(np.min(learns)), "iterations": int(run.iterations), "status": run.status,
            "loss": float(run.loss.max_relative), "epsilon": float(run.epsilon), "rss": _rss_mib(),
            "base_rss": base_rss, "alloc": alloc,
@@ -165,11 +172,11 @@ def run_soda(key: str, path: str, repeat: int) -> dict:
     else:
         mech = AllPayAuction(bidder, o_space, a_space, {"distribution": "uniform"},
                              {"tie_breaking": "lose", "payment_rule": "first_price", "type": "value"})
-    builds, learns, out_runs = [], [], []
+    builds, learns, out_runs, cpus = [], [], [], []
     tracemalloc.start()
     for r in range(repeat):
         np.random.seed(r)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         game = Game(mech, g, g)
         game.get_utility()
         t1 = time.perf_counter()
@@ -180,8 +187,8 @@ def run_soda(key: str, path: str, repeat: int) -> dict:
                                                      "eta": 50.0, "beta": 0.05})
         t2 = time.perf_counter()
         learner.run(game, strategies)
-        t3 = time.perf_counter()
-        builds.append(t1 - t0), learns.append(t3 - t2)
+        t3, c3 = time.perf_counter(), time.process_time()
+        builds.append(t1 - t0), learns.append(t3 - t2), cpus.append(c3 - c0)
         loss = np.asarray(strategies["1"].utility_loss, float)
         its = int(getattr(learner, "iter", loss.size - 1)) + 1
         out_runs.append((its, loss[:its], learner.convergence))
@@ -190,7 +197,8 @@ def run_soda(key: str, path: str, repeat: int) -> dict:
     k = int(np.argsort(learns)[len(learns) // 2])
     its, loss, conv = out_runs[k]
     per = learns[k] / max(its, 1)
-    return {"build": float(np.median(builds)), "learn": float(np.median(learns)), "iterations": its,
+    return {"build": float(np.median(builds)), "learn": float(np.median(learns)), "cpu": float(cpus[k]),
+            "iterations": its,
             "status": "success" if conv else "iteration_limit", "loss": float(loss[-1]), "rss": _rss_mib(),
             "base_rss": base_rss, "alloc": alloc,
             "curve": _curve(per * (np.arange(its) + 1), loss)}
@@ -236,9 +244,9 @@ def main(argv=None) -> int:
     keys = [k for k in args.cases.split(",") if k in CASES]
     print(f"grid games solved to relative utility loss {TOL:g} on the grid (random start); median of "
           f"{args.repeat} runs; date {time.strftime('%Y-%m-%d')}; machine: {os.cpu_count()} cores\n")
-    header = (f"{'case':<58s} {'ours build':>11s} {'ours learn':>11s} {'its':>5s} {'grid loss':>9s} "
+    header = (f"{'case':<58s} {'ours build':>11s} {'ours learn':>11s} {'ours CPU':>11s} {'its':>5s} {'grid loss':>9s} "
               f"{'cont. loss':>10s} {'peak RSS':>9s} {'run alloc':>9s} {'target':>8s} | {'SODA build':>11s} "
-              f"{'SODA learn':>11s} {'its':>5s} {'peak RSS':>9s} {'speed-up':>8s}")
+              f"{'SODA learn':>11s} {'SODA CPU':>11s} {'its':>5s} {'peak RSS':>9s} {'speed-up':>8s}")
     print(header)
     print("-" * len(header))
     results = {}
@@ -256,7 +264,8 @@ def main(argv=None) -> int:
         total = ours["build"] + ours["learn"]
         ok = "ok" if total <= case["target"] else "MISSED"
         mem = f"{ours['rss']:7.0f} M" + ("" if "memory" not in case else f" (≤{case['memory']})")
-        line = (f"{case['title']:<58s} {_fmt_time(ours['build'])} {_fmt_time(ours['learn'])} {ours['iterations']:5d} "
+        line = (f"{case['title']:<58s} {_fmt_time(ours['build'])} {_fmt_time(ours['learn'])} {_fmt_time(ours['cpu'])} "
+                f"{ours['iterations']:5d} "
                 f"{ours['loss']:9.1e} {ours['continuous_loss']:10.1e} {mem:>9s} {ours['alloc']:7.1f} M "
                 f"{case['target']:5.2f} s {ok}")
         if soda is None:
@@ -265,7 +274,8 @@ def main(argv=None) -> int:
             line += f" | SODA failed: {soda['error']}"
         else:
             st = soda["build"] + soda["learn"]
-            line += (f" | {_fmt_time(soda['build'])} {_fmt_time(soda['learn'])} {soda['iterations']:5d} "
+            line += (f" | {_fmt_time(soda['build'])} {_fmt_time(soda['learn'])} {_fmt_time(soda['cpu'])} "
+                     f"{soda['iterations']:5d} "
                      f"{soda['rss']:7.0f} M {st / total:7.1f}x")
         print(line)
         if "steps_from_shooting" in ours:

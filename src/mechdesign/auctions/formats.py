@@ -322,7 +322,6 @@ class SecondPrice(Auction):
         v, b = np.broadcast_arrays(np.asarray(v, dtype=float), np.asarray(b, dtype=float))
         fine = opp.grid if opp.grid.size > 1 else np.array([r, max(r, opp.top) + 1.0])
         H = opp.win(fine)
-        width = np.diff(fine)
         flat_v, flat_b = v.ravel(), b.ravel()
         out = np.empty(flat_v.size)
         chunk = 32
