@@ -80,6 +80,7 @@ def test_reserve_and_entry_fee_against_the_exact_solver():
         assert eq.loss.max_relative < 1e-2
 
 
+@pytest.mark.slow
 def test_asymmetric_first_price_against_closed_form():
     """U[0,1] vs U[0,2]: the library's backward shooting matches the closed form (test_asymmetric)."""
     auction = A.FirstPrice([U(0, 1), U(0, 2)])
@@ -103,6 +104,7 @@ def test_three_asymmetric_bidders_against_backward_shooting():
     assert eq.loss.max_relative < 1e-2
 
 
+@pytest.mark.slow
 def test_asymmetric_all_pay_is_learned_and_certified():
     eq = _learn(A.AllPay([U(0, 1), U(0, 2)]))
     assert eq.loss.max_relative < 2e-2
