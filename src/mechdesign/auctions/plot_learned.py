@@ -10,7 +10,7 @@ __all__ = ["plot_distributional_strategy", "learned_figure"]
 def plot_distributional_strategy(strategy, ax=None):
     """Heat map of a :class:`~mechdesign.auctions.DistributionalStrategy`: the probability of
     each bid (rows of the grid) at each type (columns), with the mean bid drawn over it.
-    Returns the axes."""
+    Returns the figure drawn on (pass ``ax`` to draw into an existing axes)."""
     if ax is None:
         from mechdesign.auctions.plots import _figure
 
@@ -34,7 +34,7 @@ def plot_distributional_strategy(strategy, ax=None):
     ax.set_ylabel("bid")
     ax.set_title(f"distributional strategy, {strategy.label}")
     ax.legend(fontsize="small", loc="upper left")
-    return ax
+    return ax.figure
 
 
 def learned_figure(equilibrium):
