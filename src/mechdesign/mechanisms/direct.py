@@ -140,7 +140,23 @@ class DirectMechanism:
         return v.frozen(-self._transfers)
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome at a report profile (a tuple of type indices)."""
+        """The outcome at a report profile.
+
+        Parameters
+        ----------
+        profile : tuple of int or mapping
+            One type *index* per player in player order (``(3, 1)``), or a
+            mapping from player to type *label or value* (``{"A": 4, "B": 2}``).
+            With type values ``[1, 2, 3, 4]``, ``(3, 1)`` and ``{"A": 4, "B": 2}``
+            are the same profile: numbers in a tuple are indices, numbers in a
+            mapping are type values (see :meth:`Environment.check_profile`).
+
+        Returns
+        -------
+        Outcome
+            The lottery over alternatives, the transfers (money received) and,
+            for a deterministic rule, the alternative chosen.
+        """
         prof = self.env.check_profile(profile)
         alt = None
         if self._indices is not None:
