@@ -33,10 +33,40 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 
+#: Subpackages imported on first use (``md.auctions`` pulls in scipy.stats: slow, memory-hungry).
+#: Each is public and has its own ``__all__``; the API reference documents each of them.
+_LAZY_SUBPACKAGES = ("auctions",)
+
+__all__ = [
+    # model
+    "Environment", "IndependentPrior", "JointPrior", "Prior", "SpanningCondition", "cremer_mclean_condition",
+    # mechanisms
+    "DirectMechanism", "LazyDirectMechanism", "Mechanism", "Outcome", "agv", "clarke_pivot",
+    "efficient_decision", "expected_externality", "groves", "status_quo_pivot", "vcg",
+    # analysis
+    "PropertyResult", "Report", "Witness", "budget_surplus", "check", "expected_deficit", "expected_revenue",
+    "expected_surplus", "expected_utilities", "expected_welfare", "is_bic", "is_budget_balanced", "is_dsic",
+    "is_efficient", "is_ir", "worst_case_deficit",
+    # games
+    "BNEVerification", "BayesianGame", "Deviation", "DominanceResult", "Equilibrium", "EquilibriumResult",
+    "ImplementationResult", "RevelationResult", "dominant_strategy_equilibria", "from_gambit", "implements",
+    "read_efg", "revelation", "solve_bne", "to_gambit", "verify_bne", "write_efg", "write_nfg",
+    # design
+    "DesignResult", "FarkasCertificate", "LinearConstraint", "Verification", "design",
+    # compute
+    "sweep",
+    # modules and subpackages
+    "compute", "errors", "examples", *_LAZY_SUBPACKAGES,
+]
+
+
 def __getattr__(name: str):
-    # md.auctions pulls in scipy.stats (slow, memory-hungry): import it on first use only.
-    if name == "auctions":
+    if name in _LAZY_SUBPACKAGES:
         import importlib
 
-        return importlib.import_module("mechdesign.auctions")
+        return importlib.import_module(f"mechdesign.{name}")
     raise AttributeError(f"module 'mechdesign' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBPACKAGES))

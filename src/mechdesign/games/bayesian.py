@@ -238,6 +238,16 @@ class BayesianGame:
             out[i] = float(np.asarray(self.prior.marginal(i)) @ interim)
         return out
 
+    def induced_mechanism(self, strategies: Any, name: str | None = None):
+        """The direct mechanism g∘σ of this game's mechanism under ``strategies``.
+
+        See :func:`mechdesign.games.revelation.induced_mechanism`; the metrics
+        (``md.expected_revenue(game, strategies)``, ...) use it.
+        """
+        from mechdesign.games.revelation import induced_mechanism
+
+        return induced_mechanism(self, strategies, name=name)
+
     def __repr__(self) -> str:
         kind = "independent" if self.prior.is_independent else "correlated"
         origin = f", from {self.mechanism.name!r}" if self.mechanism is not None else ""

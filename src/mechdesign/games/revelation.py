@@ -47,6 +47,31 @@ def composed_rule(mech: Mechanism, sigma: tuple[np.ndarray, ...]) -> tuple[np.nd
     return decision, transfers
 
 
+def induced_mechanism(game: BayesianGame, strategies: Any, name: str | None = None) -> DirectMechanism:
+    """The direct mechanism g∘σ: what the game's mechanism does when the types play σ.
+
+    Parameters
+    ----------
+    game : BayesianGame
+        Built with :meth:`BayesianGame.from_mechanism`.
+    strategies : list of array_like
+        Any strategy profile σ (pure ``(k_i,)`` or mixed ``(k_i, |A_i|)``); it
+        need not be an equilibrium (check that with :func:`~mechdesign.verify_bne`).
+    name : str, optional
+        Name of the direct mechanism.
+
+    Returns
+    -------
+    DirectMechanism
+        Decision = the lottery over X induced at each type profile, transfers =
+        the expected money received; randomized when σ is mixed.
+    """
+    mech = _mechanism_of(game)
+    sigma = game.check_strategies(strategies)
+    decision, transfers = composed_rule(mech, sigma)
+    return DirectMechanism(mech.env, decision, transfers, name=name or f"{mech.name} played with σ")
+
+
 def _is_dominant(game: BayesianGame, sigma: tuple[np.ndarray, ...], atol: float) -> bool:
     dominant = dominant_actions(game, strict=False, atol=atol)
     for i, s in enumerate(sigma):
@@ -132,8 +157,7 @@ def revelation(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
     if not check.holds:
         raise v.fail("strategies", "a Bayes–Nash equilibrium of the game",
                      f"a profile with epsilon {check.epsilon:.6g}: {check.worst}")
-    decision, transfers = composed_rule(mech, sigma)
-    direct = DirectMechanism(mech.env, decision, transfers, name=f"revelation of {mech.name}")
+    direct = induced_mechanism(game, sigma, name=f"revelation of {mech.name}")
     dominant = _is_dominant(game, sigma, atol)
     return RevelationResult(mechanism=direct, equilibrium=check, bic=is_bic(direct, atol=atol, rtol=rtol),
                             dominant=dominant, dsic=is_dsic(direct, atol=atol, rtol=rtol) if dominant else None)
