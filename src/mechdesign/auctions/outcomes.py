@@ -20,7 +20,7 @@ class Outcomes:
     """Expected outcomes under a strategy profile.
 
     ``welfare = E[Σ v_i x_i]``, ``revenue = E[Σ payments + entry fees]``,
-    ``surplus = welfare - revenue`` (the DESIGN.md conventions). Per-bidder arrays are
+    ``surplus = welfare - revenue`` (``docs/conventions.md``). Per-bidder arrays are
     ordered like the auction's bidders. ``standard_errors`` is set for simulations.
     """
 

@@ -53,7 +53,7 @@ class DesignResult:
         Solver options used (defaults merged with the caller's).
     status : str
         ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"``,
-        ``"iteration_limit"``, ``"solver_error"``, ... (DESIGN.md §1).
+        ``"iteration_limit"``, ``"solver_error"``, ... (``docs/conventions.md``).
     objective : str
         Objective name (``revenue``, ``welfare``, ``deficit`` or the callable's name).
     constraints : tuple of str

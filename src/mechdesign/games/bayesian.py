@@ -6,7 +6,7 @@ player sees her own type θ_i only and picks an action a_i; player i gets
 types to a lottery over her actions: an array of shape ``(k_i, |A_i|)``; a pure
 strategy is an integer array of shape ``(k_i,)`` of action indices.
 
-A mechanism Γ = (A, g) played in an environment is such a game (seed 000):
+A mechanism Γ = (A, g) played in an environment is such a game (Tadelis 2013, ch. 14):
 ``payoffs[θ, a, i] = E_{x ~ g(a)}[u_i(x, θ)] + m_i(a)``.
 """
 

@@ -1,4 +1,4 @@
-"""Implementation and the revelation principle (seed 000, "mechanisms").
+"""Implementation and the revelation principle (Tadelis 2013, ch. 14).
 
 A mechanism Γ = (A, g) *implements* a choice rule f = (x, m) when some
 Bayes–Nash equilibrium σ* has g(σ*(θ)) = f(θ) at every type profile θ. The

@@ -2,7 +2,7 @@
 
 Each player reports a type; the mechanism picks an alternative (or a lottery
 over alternatives) and transfers money. ``transfers[..., i]`` is the money m_i
-player i *receives* (seed 000); ``payments = -transfers``.
+player i *receives* (Tadelis 2013, ch. 14); ``payments = -transfers``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 An :class:`Environment` holds N players, a finite set X of public alternatives,
 a finite type space per player, a common prior over type profiles and the
 players' valuations u_i(x, θ). Player i's payoff from alternative x and money
-m_i (received) is u_i(x, θ) + m_i (seed 000, quasilinear preferences).
+m_i (received) is u_i(x, θ) + m_i (Tadelis 2013, ch. 14, quasilinear preferences).
 
 Valuations are either *private* (u_i depends on θ_i only; an array of shape
 ``(k_i, |X|)``) or *interdependent* (u_i depends on the whole profile; shape
