@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from mechdesign import compute, errors, examples
+from mechdesign.analysis.interim import InterimRules, interim_rules
 from mechdesign.analysis.metrics import (budget_surplus, expected_deficit, expected_revenue,
                                          expected_surplus, expected_utilities, expected_welfare,
                                          worst_case_deficit)
@@ -10,6 +11,7 @@ from mechdesign.analysis.properties import (is_bic, is_budget_balanced, is_dsic,
 from mechdesign.analysis.report import Report, check
 from mechdesign.analysis.results import PropertyResult, Witness
 from mechdesign.compute.sweep import sweep
+from mechdesign.display.interim import plot_interim
 from mechdesign.design import DesignResult, FarkasCertificate, LinearConstraint, Verification, design
 from mechdesign.games.bayesian import BayesianGame
 from mechdesign.games.equilibrium import dominant_strategy_equilibria, solve_bne, verify_bne
@@ -44,8 +46,8 @@ __all__ = [
     "DirectMechanism", "LazyDirectMechanism", "Mechanism", "Outcome", "agv", "clarke_pivot",
     "efficient_decision", "expected_externality", "groves", "status_quo_pivot", "vcg",
     # analysis
-    "PropertyResult", "Report", "Witness", "budget_surplus", "check", "expected_deficit", "expected_revenue",
-    "expected_surplus", "expected_utilities", "expected_welfare", "is_bic", "is_budget_balanced", "is_dsic",
+    "InterimRules", "PropertyResult", "Report", "Witness", "budget_surplus", "check", "expected_deficit", "expected_revenue",
+    "expected_surplus", "expected_utilities", "expected_welfare", "interim_rules", "is_bic", "is_budget_balanced", "is_dsic",
     "is_efficient", "is_ir", "worst_case_deficit",
     # games
     "BNEVerification", "BayesianGame", "Deviation", "DominanceResult", "Equilibrium", "EquilibriumResult",
@@ -53,8 +55,8 @@ __all__ = [
     "read_efg", "revelation", "solve_bne", "to_gambit", "verify_bne", "write_efg", "write_nfg",
     # design
     "DesignResult", "FarkasCertificate", "LinearConstraint", "Verification", "design",
-    # compute
-    "sweep",
+    # compute and display
+    "plot_interim", "sweep",
     # modules and subpackages
     "compute", "errors", "examples", *_LAZY_SUBPACKAGES,
 ]

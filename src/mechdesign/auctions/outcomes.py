@@ -46,6 +46,11 @@ class Outcomes:
             "standard_errors": None if self.standard_errors is None else dict(self.standard_errors),
         }
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.outcomes(self)
+
     def summary(self) -> str:
         """Readable summary."""
         se = self.standard_errors or {}
@@ -178,6 +183,11 @@ class RevenueEquivalence:
         lines.append(f"  allocation gap {self.allocation_gap:.2e}, lowest-type utility gap "
                      f"{self.lowest_utility_gap:.2e}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.revenue_equivalence(self)
 
     def __bool__(self) -> bool:
         return self.holds

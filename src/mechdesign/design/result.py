@@ -125,6 +125,17 @@ class DesignResult:
             lines.append("  " + ", ".join(f"{k} {t:.3g}s" for k, t in timing.items()))
         return "\n".join(lines)
 
+    def to_frame(self):
+        """The designed mechanism's table (:meth:`DirectMechanism.to_frame`); empty when there is none."""
+        from mechdesign.display import frames
+
+        return frames.design_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.design(self)
+
     def __repr__(self) -> str:
         value = "" if self.value is None else f", value={self.value:.10g}"
         return f"DesignResult(status={self.status!r}, objective={self.objective!r}{value}, method={self.method!r})"

@@ -124,6 +124,17 @@ class RevelationResult:
             lines.append(f"σ* is dominant, so: {self.dsic.summary()}")
         return "\n".join(lines)
 
+    def to_frame(self):
+        """The direct mechanism g∘σ*'s table (see :meth:`DirectMechanism.to_frame`)."""
+        from mechdesign.display import frames
+
+        return frames.revelation_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.revelation(self)
+
     def __repr__(self) -> str:
         return f"RevelationResult({self.summary()})"
 
@@ -201,6 +212,11 @@ class ImplementationResult:
     def summary(self) -> str:
         """One line verdict with the witness."""
         return f"implements: {'yes' if self.holds else 'NO'} — {self.message}"
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.summary(self, "implementation", self.holds)
 
     def __repr__(self) -> str:
         return f"ImplementationResult({self.summary()})"

@@ -223,6 +223,21 @@ class DirectMechanism:
         return {"name": self.name, "environment": self.env.to_dict(), "decision": decision,
                 "transfers": self._transfers.tolist()}
 
+    def to_frame(self):
+        """Decision and transfers by report profile (index: one level per player, her type labels).
+
+        Columns: ``decision`` (deterministic rule) or ``P(x)`` per alternative, then
+        ``m <player>`` (money received). See :func:`mechdesign.display.frames.mechanism_frame`.
+        """
+        from mechdesign.display import frames
+
+        return frames.mechanism_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.mechanism(self)
+
     def __repr__(self) -> str:
         kind = "deterministic" if self.is_deterministic else "randomized"
         return f"DirectMechanism({self.name!r}, {kind}, players={list(self.env.players)}, n_types={self.env.n_types})"

@@ -171,6 +171,17 @@ class Mechanism:
         alt = self.env.alternatives[int(sure[0])] if sure.size == 1 else None
         return Outcome(lottery=lottery, transfers=np.array(self._transfers[prof]), alternative=alt)
 
+    def to_frame(self):
+        """Outcome g(a) by action profile: ``P(x)`` per alternative and ``m <player>``."""
+        from mechdesign.display import frames
+
+        return frames.indirect_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.indirect_mechanism(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description: environment, actions, decision and transfers."""
         decision = self._indices.tolist() if self._indices is not None else self.decision.tolist()
