@@ -43,7 +43,7 @@ def stderr_is_terminal() -> bool:
 
 
 class _NotebookLine:
-    """A text line in the notebook output, updated in place (throttled) and removed at the end."""
+    """A text line in the notebook output, updated in place (throttled); its last state stays."""
 
     def __init__(self, description: str):
         from IPython.display import display
@@ -51,17 +51,25 @@ class _NotebookLine:
         self.description = description
         self.handle = display({"text/plain": f"{description}: starting"}, raw=True, display_id=True)
         self.last = 0.0
+        self.state: tuple[int, int] | None = None
+        self.shown: tuple[int, int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
+        self.state = (done, total)
         now = time.monotonic()
-        if now - self.last < NOTEBOOK_REFRESH and done < total:
-            return
-        self.last = now
+        if now - self.last >= NOTEBOOK_REFRESH or done >= total:
+            self._show()
+            self.last = now
+
+    def _show(self) -> None:
+        done, total = self.state
         share = f" ({100 * done / total:.0f}%)" if total else ""
         self.handle.update({"text/plain": f"{self.description}: {done}/{total}{share}"}, raw=True)
+        self.shown = self.state
 
     def close(self) -> None:
-        self.handle.update({"text/plain": ""}, raw=True)
+        if self.state is not None and self.shown != self.state:
+            self._show()
 
 
 class progress_reporter:

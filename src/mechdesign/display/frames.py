@@ -33,7 +33,7 @@ def mechanism_frame(mech: Any):
         flat = np.asarray(lottery).reshape(-1, env.n_alternatives)
         for a, x in enumerate(env.alternatives):
             columns[f"P({x})"] = flat[:, a]
-    money = np.asarray(transfers).reshape(-1, env.n_players)
+    money = np.asarray(transfers).reshape(-1, env.n_players) + 0.0      # + 0.0: no -0.0 in tables
     for i, p in enumerate(env.players):
         columns[f"m {p}"] = money[:, i]
     return pd.DataFrame(columns, index=index)
@@ -49,7 +49,7 @@ def indirect_frame(mech: Any):
     flat = np.asarray(mech.decision).reshape(-1, env.n_alternatives)
     for a, x in enumerate(env.alternatives):
         columns[f"P({x})"] = flat[:, a]
-    money = np.asarray(mech.transfers).reshape(-1, env.n_players)
+    money = np.asarray(mech.transfers).reshape(-1, env.n_players) + 0.0
     for i, p in enumerate(env.players):
         columns[f"m {p}"] = money[:, i]
     return pd.DataFrame(columns, index=index)

@@ -23,7 +23,7 @@ _STYLE = ("<style>.mdv table{border-collapse:collapse;margin:.3em 0}.mdv th,.mdv
 
 def _num(x: Any, digits: int = 6) -> str:
     x = float(x)
-    if x == 0:
+    if x == 0:          # also -0.0
         return "0"
     return f"{x:.{digits}g}"
 
