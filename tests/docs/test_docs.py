@@ -108,3 +108,28 @@ def test_getting_started_code_runs(tmp_path, monkeypatch):
         exec(compile(block, "getting-started.md", "exec"), namespace)
     assert namespace["result"].violation == 5.0 and namespace["res"].value == pytest.approx(2.375)
     assert (tmp_path / "interim.png").exists()
+
+
+@needs("docs")
+def test_sphinx_roles_become_links_and_a_broken_reference_stays_a_link_that_fails_the_build():
+    import importlib.util
+
+    import griffe
+
+    spec = importlib.util.spec_from_file_location("sphinx_roles", ROOT / "docs" / "hooks" / "sphinx_roles.py")
+    roles = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roles)
+    ext = roles.SphinxRoles()
+    module = griffe.Module("metrics", parent=griffe.Module("analysis", parent=griffe.Module("mechdesign")))
+    func = griffe.Function("f", parent=module)
+    func.docstring = griffe.Docstring(
+        "See :func:`~mechdesign.is_ir`, :class:`Environment`, :meth:`BayesianGame.from_mechanism`, "
+        ":func:`_check_mechanism`, :mod:`mechdesign.compute` and :func:`no_such_function`.")
+    ext.on_instance(node=None, obj=func, agent=None)
+    text = func.docstring.value
+    assert "[`is_ir`][mechdesign.is_ir]" in text
+    assert "[`Environment`][mechdesign.Environment]" in text
+    assert "[`BayesianGame.from_mechanism`][mechdesign.BayesianGame.from_mechanism]" in text
+    assert "`_check_mechanism`" in text and "[`_check_mechanism`]" not in text     # real but private: code
+    assert "`mechdesign.compute`" in text and "[`mechdesign.compute`]" not in text
+    assert "[`no_such_function`][no_such_function]" in text                     # autorefs: not found -> --strict fails
