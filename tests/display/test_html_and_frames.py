@@ -132,3 +132,12 @@ def test_auction_results_html():
     assert "reserve" in opt._repr_html_() and "0.5" in opt._repr_html_()
     rev = A.revenue_equivalence(fp, A.SecondPrice([stats.uniform(0, 1)] * 2))
     assert ">holds<" in rev._repr_html_()
+
+
+def test_certificate_and_verification_html(project):
+    gl = md.design(project, "welfare", ["dsic", "budget_strong"], decision="efficient")
+    html = gl.certificate._repr_html_()
+    assert "Farkas certificate" in html and ">holds<" in html and "budget_strong" in html
+    opt = md.design(md.examples.single_item_auction(values=[1, 2, 3, 4]), "revenue", ["dsic", "ir_ex_post"])
+    vh = opt.verification._repr_html_()
+    assert "dsic" in vh and "ir_ex_post" in vh and ">FAILS<" not in vh

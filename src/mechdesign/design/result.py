@@ -36,6 +36,11 @@ class Verification:
     def to_dict(self) -> dict[str, Any]:
         return {"holds": self.holds, "checks": {k: r.to_dict() for k, r in self.checks.items()}}
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.verification(self)
+
     def __repr__(self) -> str:
         bad = self.violations
         return "Verification(all hold)" if not bad else f"Verification(violated: {bad})"

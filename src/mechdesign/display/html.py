@@ -197,6 +197,18 @@ def design(result: Any) -> str:
     return page("design", *parts)
 
 
+def certificate(cert: Any) -> str:
+    """A Farkas certificate: whether it verifies exactly, and the rows that carry the proof."""
+    return page("Farkas certificate of infeasibility", _p(f"verified in exact arithmetic: {verdict(cert.verify())}"),
+                f"<pre>{escape(cert.explain())}</pre>")
+
+
+def verification(ver: Any) -> str:
+    """The re-audit of a designed mechanism: one row per requested property."""
+    checks = [(escape(k), verdict(r.holds), _num(r.violation)) for k, r in ver.checks.items()]
+    return page("verification", table(["property", "verdict", "worst violation"], checks, left=1, raw=True))
+
+
 # ---------------------------------------------------------------- auctions
 def auction_equilibrium(eq: Any) -> str:
     """Equilibrium bid functions: per bidder, support, cut-off, bids at quartiles of the support, loss."""
