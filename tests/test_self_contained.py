@@ -1,4 +1,4 @@
-"""The repository refers to nothing outside itself: no ../shared paths, no design-notes file."""
+"""The repository refers to nothing outside itself: no paths to the team's shared folder, no design-notes file."""
 import re
 from pathlib import Path
 
