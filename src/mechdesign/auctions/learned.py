@@ -25,9 +25,9 @@
    the mean bid per type point, interpolated
    (:meth:`~mechdesign.auctions.grid.DistributionalStrategy.bid_function`).
 
-Defaults (``options``; measured on this library's test cases, see docs/learning.md): one
+Defaults (``options``; chosen on measurements listed in docs/learning_auctions.md): one
 class of identical bidders learns by SODA's entropic dual averaging with ties lost on the
-grid; asymmetric first-price and all-pay auctions by Frank-Wolfe with ties split (dual
+grid (first price with ``FORMAT_STEPS``); asymmetric first-price and all-pay auctions by Frank-Wolfe with ties split (dual
 averaging cycles there); rule-defined mechanisms by dual averaging. Unless ``bids`` is
 given, the bid range is first fitted to the bids played on a coarse 24 x 24 grid
 (``zoom``), so the grid's bids are spent where bidders bid.
