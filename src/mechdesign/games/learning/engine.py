@@ -161,14 +161,14 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                             break
                     window = _Window(sigma, t)
             if t % every == 0:
-                report(t, iterations)
+                report(t, iterations, eps)
             if t >= iterations or (time_limit is not None and time.perf_counter() - start > time_limit):
                 break
             sigma = dynamics.step(t, sigma, U)
             t += 1
             window.add(sigma)
             U = game.utilities(sigma)
-        report(t, iterations)
+        report(t, iterations, rec_eps[-1])
 
     history = History(np.array(rec_it), np.array(rec_time), np.array(rec_eps), np.array(rec_loss))
     eps_iterate = float(rec_eps[-1])
@@ -341,12 +341,13 @@ def _count(value: Any, name: str) -> int:
 
 
 class _reporter:
-    """``report(done, total)`` for a progress option: None, True (a rich bar on a terminal) or a callable."""
+    """``report(done, total, epsilon)`` for a progress option: None, True (a rich bar showing epsilon, on a
+    terminal only) or a callable ``progress(done, total)``."""
 
     def __init__(self, progress: Any, description: str):
         self.progress, self.description, self.bar = progress, description, None
 
-    def __enter__(self) -> Callable[[int, int], None]:
+    def __enter__(self) -> Callable[[int, int, float], None]:
         if self.progress is True and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import Progress
@@ -354,10 +355,11 @@ class _reporter:
             self.bar = Progress(console=Console(stderr=True), transient=True)
             self.bar.start()
             task = self.bar.add_task(self.description, total=None)
-            return lambda done, total: self.bar.update(task, completed=done, total=total)
+            return lambda done, total, eps: self.bar.update(
+                task, completed=done, total=total, description=f"{self.description} epsilon {eps:.2e}")
         if callable(self.progress):
-            return self.progress
-        return lambda done, total: None
+            return lambda done, total, eps: self.progress(done, total)
+        return lambda done, total, eps: None
 
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
