@@ -148,3 +148,22 @@ def test_three_player_games_with_several_equilibria_all_verify(seed):
     for method in LEARNING:
         res = md.solve_bne(game, method=method)
         assert res.status == "success" and res.equilibria[0].epsilon <= 1e-9
+
+
+def test_symmetric_players_reduced_to_one_agent():
+    # all-pay auction, 3 bidders, values 0..3, bids 0..3: no pure symmetric equilibrium here; the shared
+    # strategy is learned by one agent (class of 3) and polished by Newton with central differences
+    from mechdesign.games.learning import is_symmetric
+
+    mech = md.examples.all_pay_auction(bids=[0, 1, 2, 3], values=[0, 1, 2, 3], n_bidders=3)
+    game = md.BayesianGame.from_mechanism(mech)
+    assert is_symmetric(game)
+    res = md.solve_bne(game, method="dual_averaging", options={"symmetric": True})
+    eq = res.equilibria[0]
+    assert res.status == "success" and res.diagnostics["symmetric"]
+    assert eq.epsilon <= 1e-9 and eq.epsilon == md.verify_bne(game, eq.strategies).epsilon
+    assert all(np.array_equal(s, eq.strategies[0]) for s in eq.strategies)
+    asymmetric = random_game(0)
+    assert not is_symmetric(asymmetric)
+    with pytest.raises(SpecError, match="symmetric"):
+        md.solve_bne(asymmetric, method="dual_averaging", options={"symmetric": True})
