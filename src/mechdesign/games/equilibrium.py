@@ -4,15 +4,21 @@
   of any player-type from deviating, under her conditional belief).
 * :func:`solve_bne` — one entry point, ``method=`` one of
 
-  ``"pure"``   all pure BNE (exhaustive, with best-response pruning);
+  ``"pure"``   all pure BNE (elimination of dominated actions, then a search
+               over all players but one, :mod:`.pure`);
   ``"lcp"``    one mixed BNE of a 2-player game by Lemke's method on the
-               sequence form of the Harsanyi game (:mod:`.lemke`);
+               sequence form of the Harsanyi game (:mod:`.lcp`, :mod:`.lemke`);
   ``"enum"``   all mixed BNE of a small nondegenerate 2-player game by
                support enumeration on the agent form (:mod:`.support`);
   ``"gambit"`` pygambit's ``lcp``, ``logit`` or ``enummixed`` on the exported
-               Harsanyi game (:mod:`.gambit`; needs the ``[gambit]`` extra).
+               Harsanyi game (:mod:`.gambit`; needs the ``[gambit]`` extra);
+  ``"dual_averaging"``, ``"mirror_ascent"``, ``"frank_wolfe"``, ``"fictitious_play"``
+               learning dynamics, any number of players (:mod:`.learning`).
 
   Every equilibrium returned is re-verified with :func:`verify_bne`.
+
+This module is the dispatcher and the verifier: each method lives in its own
+module, which imports nothing from here (shared arrays are in :mod:`.interim`).
 * :func:`dominant_strategy_equilibria` — dominant actions per player-type.
 """
 
@@ -133,14 +139,18 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     Parameters
     ----------
     game : BayesianGame
-    method : {"pure", "lcp", "enum", "gambit"}
+    method : {"pure", "lcp", "enum", "gambit", "dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"}
         ``"pure"``: all pure BNE; ``"lcp"``: one (possibly mixed) BNE of a
         2-player game, Lemke on the sequence form, polynomial-size in Σ k_i|A_i|;
         ``"enum"``: all mixed BNE of a small 2-player game (support enumeration;
-        complete for nondegenerate games); ``"gambit"``: pygambit.
+        complete for nondegenerate games); ``"gambit"``: pygambit; the learning
+        methods: one profile learned by simultaneous dynamics and polished
+        (any number of players; see :func:`mechdesign.games.learning.learn`).
     options : dict, optional
         ``pure``: ``max_profiles`` (default 10⁶) — refuse when more than this
-        many pure-strategy profiles of all players but one would be searched;
+        many pure-strategy profiles of all players but one would be searched
+        (after elimination); ``search`` (``"pruned"``, or ``"exhaustive"``: no
+        elimination, the reference);
         ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
         (True: re-solve the indifference equations on the supports found),
         ``start`` (``"tracing"``: two tracing procedures side by side, from two
@@ -153,19 +163,31 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
+        learning methods: ``iterations`` (20 000), ``tol`` (1e-6: the target
+        epsilon), ``stop`` (``"epsilon"`` or ``"relative_loss"``), ``seed`` and
+        ``init`` (``"uniform"``, ``"random"`` or strategies), ``step``,
+        ``regularizer`` (dual averaging / mirror ascent: ``"entropic"`` or
+        ``"euclidean"``), ``polish`` (True), ``mode`` (``"auto"``,
+        ``"aggregate"``, ``"full"``), ``time_limit``, ``symmetric`` (False: True
+        lets the players of a symmetric game share one strategy).
     atol, rtol : float
         Equilibria must verify with epsilon ≤ ``atol + rtol * max|payoff|``.
     progress : None, True or callable, optional
         ``progress(done, total)`` as the search goes, or True for a progress
         bar on standard error. ``"pure"`` reports profiles searched of all;
         ``"lcp"`` reports pivots spent against ``max_pivots`` (an upper bound:
-        a path usually ends long before it).
+        a path usually ends long before it); learning methods report
+        iterations (the bar, on a terminal only, shows the current epsilon).
 
     Returns
     -------
     EquilibriumResult
         ``status`` ``"success"`` with the verified equilibria, or
         ``"no_equilibrium"`` / ``"iteration_limit"`` / ``"failed"`` with a message.
+        Learning methods always return their final profile with its verified
+        epsilon: ``"success"`` when it is at most ``options["tol"]``, else
+        ``"iteration_limit"``; ``diagnostics`` holds the epsilon history and
+        what polishing did.
 
     Raises
     ------
