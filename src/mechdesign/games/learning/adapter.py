@@ -101,19 +101,42 @@ class BayesianLearningGame(LearningGame):
 
     def utilities(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Interim utilities ``U_i[t, b]`` of every player (see the module docstring for the cost)."""
-        if self.mode == "aggregate":
-            factors = [w @ s for w, s in zip(self.type_weights, strategies)]        # aggregate ρ_j, (m_j,)
-        else:
-            factors = [np.asarray(s, dtype=float).ravel() for s in strategies]      # σ_j flattened, (k_j m_j,)
+        factors = self._factors(strategies)      # aggregate ρ_j (m_j,), or σ_j flattened (k_j m_j,)
         return [self._contract(i, factors) for i in range(self.n_agents)]
+
+    def utility_derivatives(self, strategies: Sequence[np.ndarray], c: int) -> list[np.ndarray]:
+        """``∂U_a[t, b] / ∂sigma_c[s, d]`` for every player a (zero for a = c), shape ``(k_a, m_a, k_c, m_c)``.
+
+        One contraction of each other player's table with every strategy but c's.
+        """
+        factors = self._factors(strategies)
+        return [self.player_derivative(a, c, factors) for a in range(self.n_agents)]
+
+    def player_derivative(self, a: int, c: int, factors: Sequence[np.ndarray]) -> np.ndarray:
+        """``∂U_a / ∂sigma_c`` (see :meth:`utility_derivatives`) from precomputed factors."""
+        k_c, m_c = self.n_types[c], self.n_actions[c]
+        if a == c:
+            return np.zeros((self.n_types[a], self.n_actions[a], k_c, m_c))
+        others = self._others[a]
+        sizes = [factors[j].size for j in others]
+        table = self._tables[a].reshape(self.n_types[a], self.n_actions[a], *sizes)
+        operands: list = [table, [0, 1, *range(2, 2 + len(others))]]
+        for pos, j in enumerate(others):
+            if j != c:
+                operands += [factors[j], [2 + pos]]
+        out = np.einsum(*operands, [0, 1, 2 + others.index(c)])
+        if self.mode == "aggregate":             # ρ_c = w_c @ σ_c: ∂/∂σ_c[s, d] = w_c[s] ∂/∂ρ_c[d]
+            return out[:, :, None, :] * self.type_weights[c][None, None, :, None]
+        return out.reshape(self.n_types[a], self.n_actions[a], k_c, m_c)
+
+    def _factors(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
+        if self.mode == "aggregate":
+            return [w @ s for w, s in zip(self.type_weights, strategies)]
+        return [np.asarray(s, dtype=float).ravel() for s in strategies]
 
     def player_utilities(self, i: int, strategies: Sequence[np.ndarray]) -> np.ndarray:
         """``U_i[t, b]`` of player ``i`` alone."""
-        if self.mode == "aggregate":
-            factors = [w @ s for w, s in zip(self.type_weights, strategies)]
-        else:
-            factors = [np.asarray(s, dtype=float).ravel() for s in strategies]
-        return self._contract(i, factors)
+        return self._contract(i, self._factors(strategies))
 
     def _contract(self, i: int, factors: Sequence[np.ndarray]) -> np.ndarray:
         r = self._tables[i]
@@ -174,3 +197,8 @@ class SymmetricLearningGame(LearningGame):
     def utilities(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
         """``U[t, b]`` of any player of type t playing b when all others play ``strategies[0]``."""
         return [self.full.player_utilities(0, [strategies[0]] * self.game.n_players)]
+
+    def utility_derivatives(self, strategies: Sequence[np.ndarray], c: int) -> list[np.ndarray]:
+        """``∂U / ∂sigma``: the sum over the other players j of player 0's derivative in σ_j."""
+        factors = self.full._factors([strategies[0]] * self.game.n_players)
+        return [sum(self.full.player_derivative(0, j, factors) for j in range(1, self.game.n_players))]

@@ -19,6 +19,9 @@ Interface stability: the attributes ``n_agents``, ``n_types``, ``n_actions``,
 ``type_weights``, the abstract ``utilities`` and the provided ``epsilon``,
 ``gains`` and ``utility_loss`` are the contract other subpackages build on
 (auction grids, combinatorial auctions); later versions only add to it.
+Added since the first version: ``agent_names``, ``class_sizes``, the optional
+hooks ``payoff_scale`` and ``utility_derivatives`` (defaults keep the old
+behaviour), ``uniform_strategies``, ``random_strategies``, ``check_strategies``.
 """
 
 from __future__ import annotations
@@ -147,6 +150,15 @@ class LearningGame(abc.ABC):
         """
 
     # ------------------------------------------------------------ optional hints
+    def utility_derivatives(self, strategies: Sequence[np.ndarray], c: int) -> list[np.ndarray] | None:
+        """Optional: ``D[a][t, b, s, d] = ∂U_a[t, b] / ∂sigma_c[s, d]`` at ``strategies``, for every agent a.
+
+        Used by polishing (Newton's method, the support LP) instead of finite
+        differences of :meth:`utilities`. The default None means "not
+        available": polishing then takes one ``utilities`` call per column.
+        """
+        return None
+
     def payoff_scale(self) -> float | None:
         """A typical size of utility differences (used to scale default step sizes), or None.
 

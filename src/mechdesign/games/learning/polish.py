@@ -10,7 +10,9 @@ finishes the job:
   it plays with probability at least a threshold), then solve the indifference
   equations: every action in a type's support earns that type's value v, each
   row sums to 1. The unknowns are the support probabilities and the values
-  (a square system). The Jacobian is built column by column from
+  (a square system). The Jacobian comes from the game's
+  :meth:`~mechdesign.games.learning.LearningGame.utility_derivatives` when it
+  has them (the Bayesian-game adapter does), else column by column from
   :meth:`~mechdesign.games.learning.LearningGame.utilities`: the utilities of
   one agent are affine in another single agent's strategy (exact one-sided
   differences), and central differences are used where an agent's utility
@@ -134,10 +136,14 @@ def linear_maps(game: LearningGame, strategies: Sequence[np.ndarray],
     for a in range(2):
         c = 1 - a
         k, m = game.n_types[c], game.n_actions[c]
-        M = np.empty((game.n_types[a] * game.n_actions[a], k * m))
-        for col in range(k * m):
-            s, d = divmod(col, m)
-            M[:, col] = (utilities(_perturbed(list(sigma), c, s, d, 1.0))[a] - U[a]).ravel()
+        exact = game.utility_derivatives(sigma, c)
+        if exact is not None:
+            M = exact[a].reshape(game.n_types[a] * game.n_actions[a], k * m)
+        else:
+            M = np.empty((game.n_types[a] * game.n_actions[a], k * m))
+            for col in range(k * m):
+                s, d = divmod(col, m)
+                M[:, col] = (utilities(_perturbed(list(sigma), c, s, d, 1.0))[a] - U[a]).ravel()
         const = U[a].ravel() - M @ sigma[c].ravel()
         maps.append((const, M))
     return maps
@@ -232,8 +238,11 @@ def newton(game: LearningGame, strategies: Sequence[np.ndarray], supports: list[
             return None
         previous = size
         J = np.zeros((n_unknowns, n_unknowns))
+        exact = {c: game.utility_derivatives(tuple(sigma), c) for c in {col[0] for col in columns}}
         for col, (c, s, d) in enumerate(columns):
-            if self_dependent[c]:
+            if exact[c] is not None:
+                dU = [D[:, :, s, d] for D in exact[c]]
+            elif self_dependent[c]:
                 h = 1e-6
                 plus, minus = _perturbed(sigma, c, s, d, h), _perturbed(sigma, c, s, d, -h)
                 dU = [(p - m) / (2 * h) for p, m in zip(utilities(plus), utilities(minus))]
