@@ -72,7 +72,7 @@ def expected_utilities(mech: DirectMechanism, **compute: Any) -> list[np.ndarray
     type of probability zero under a joint prior (its belief is undefined).
     """
     mech = _check_mechanism(mech)
-    tables, _ = interim_pass(mech, compute_options(**compute), diagonal=True)
+    tables, _ = interim_pass(mech, compute_options(**compute), diagonal=True, units="raw")
     env = mech.env
     out = []
     for i, table in enumerate(tables):

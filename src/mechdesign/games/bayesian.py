@@ -73,7 +73,7 @@ class BayesianGame:
             prior = JointPrior(prior)
         self.prior = prior
         n = prior.n_players
-        arr = v.float_array(payoffs, "payoffs")
+        arr = v.float_array(payoffs, "payoffs", bounded=True)
         if arr.ndim != 2 * n + 1 or arr.shape[:n] != prior.n_types or arr.shape[-1] != n:
             raise v.fail("payoffs", f"shape (k_1..k_N, |A_1|..|A_N|, N) = ({', '.join(map(str, prior.n_types))}, "
                          f"|A_1|..|A_{n}|, {n}) for {n} players", f"shape {arr.shape}")
