@@ -1,4 +1,4 @@
-"""Expected-value metrics of direct mechanisms (DESIGN.md §1 names).
+"""Expected-value metrics of direct mechanisms (names: docs/concepts.md).
 
 ``welfare`` = E[Σ_i u_i(x, θ)]; ``revenue`` = −E[Σ_i m_i] (what the designer
 collects); ``surplus`` = welfare − revenue. Expectations are under the

@@ -5,7 +5,7 @@ Seed 003 (Topic 8) states it with t_i a *payment* (utility v_i − t_i):
     t_i(θ) = E[−Σ_{j≠i} v_j(q(θ), θ_j) | θ_i] + τ_i(θ_-i),
     τ_i(θ_-i) = −1/(n−1) Σ_{j≠i} K_j(θ_j),  K_j(θ_j) = E[−Σ_{l≠j} v_l(q(θ), θ_l) | θ_j].
 
-mechdesign uses money *received*, m_i = −t_i (DESIGN.md §1). With the expected
+mechdesign uses money *received*, m_i = −t_i (docs/concepts.md). With the expected
 externality E_i(θ_i) = E[Σ_{j≠i} u_j(x*(θ), θ_j) | θ_i] = −K_i(θ_i):
 
     m_i(θ) = E_i(θ_i) − 1/(n−1) Σ_{j≠i} E_j(θ_j),

@@ -2,7 +2,7 @@
 
 Each player i picks an action a_i from a finite set A_i; the outcome function g
 maps the action profile a = (a_1, ..., a_N) to a lottery over the alternatives
-X and a vector of transfers (money *received*, DESIGN.md §1). Played by
+X and a vector of transfers (money *received*, docs/concepts.md). Played by
 privately informed players under the environment's prior, Γ is a Bayesian game
 (seed 000, "mechanisms"); see :class:`mechdesign.BayesianGame.from_mechanism`.
 """
