@@ -79,13 +79,58 @@ class _Quantiles:
         return np.where(y < self.y[0], self.low, out)
 
 
+class _QuantileSet:
+    """The bidders' quantile tables (one grid in y), evaluated together on ``(K, n)`` arrays.
+
+    The cell and the position t in it come from one ``np.interp`` of the node
+    index; the cubic of each cell is v0 + t (Δ + (1 − t)(a (1 − t) − b t)),
+    a = h·v'(y0) − Δ, b = h·v'(y1) − Δ (cubic Hermite).
+    """
+
+    def __init__(self, tables):
+        self.tables = list(tables)
+        self.y = self.tables[0].y
+        self._index = np.arange(self.y.size, dtype=float)
+        self._cells = self.y.size - 1
+        self._offset = (np.arange(len(self.tables)) * self._cells)[None, :]
+        h = np.diff(self.y)
+        rows = []
+        for q in self.tables:
+            delta = np.diff(q.v)
+            rows.append(np.stack([q.v[:-1], delta, h * q.slope[:-1] - delta, h * q.slope[1:] - delta]))
+        self._coef = np.concatenate(rows, axis=1)                 # (4, n · cells)
+        self.low = np.array([q.low for q in self.tables])[None, :]
+
+    def __len__(self):
+        return len(self.tables)
+
+    def __getitem__(self, i):
+        return self.tables[i]
+
+    def __iter__(self):
+        return iter(self.tables)
+
+    def __call__(self, Y):
+        kf = np.interp(Y, self.y, self._index, left=0.0)
+        k = kf.astype(np.intp)
+        np.minimum(k, self._cells - 1, out=k)
+        t = kf - k
+        v0, delta, a, b = self._coef[:, k + self._offset]
+        s = 1.0 - t
+        out = a * s
+        out -= b * t
+        out *= s
+        out += delta
+        out *= t
+        out += v0
+        return np.where(Y < self.y[0], self.low, out)
+
+
 def _rhs(s, Y, D, ell, quantiles, highs, order):
     """Right-hand side ``dY/ds`` with the active set of bidders; also the active gaps."""
     x = D * math.exp(-s)                                # b - ℓ, shape (K, 1)
     K, n = Y.shape
-    phi = np.empty((K, n))
-    for i, q in enumerate(quantiles):
-        phi[:, i] = q(Y[:, i])
+    phi = quantiles(Y)
     gap = phi - (ell + x)
     inv = 1.0 / gap
     active = Y < -1e-14
@@ -203,7 +248,7 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
             f"reserve: every bidder needs values above the reserve {ell:g} for the asymmetric solver"
         )
     n = len(dists)
-    quantiles = [_Quantiles(d, int(opts["table"])) for d in dists]
+    quantiles = _QuantileSet(_Quantiles(d, int(opts["table"])) for d in dists)
     highs = [d.high for d in dists]
     lo, hi = ell, sorted(highs)[-2]  # at least two bidders bid up to the highest bid
     hi0 = hi
@@ -212,8 +257,8 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     def shoot(c, k, tables=quantiles):
         return _shoot((np.asarray(c) - ell)[:, None], ell, tables, highs, k, depth_)
 
-    def bisect(lo, hi, n_steps, width, rounds, tables=quantiles):
-        while hi - lo > width and rounds < 60:
+    def bisect(lo, hi, n_steps, width, rounds, tables=quantiles, enough=lambda lo, hi: False):
+        while hi - lo > width and rounds < 60 and not enough(lo, hi):
             cands = lo + (hi - lo) * np.arange(1, K + 1) / (K + 1)
             high = shoot(cands, n_steps, tables)[1]
             rounds += 1
@@ -241,7 +286,7 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     b_top = (lo + hi) / 2
     # error estimate: the same bisection with half the RK4 steps and half the quantile table,
     # started from a narrow bracket around b_top (widened until it brackets)
-    coarse_tables = [_Quantiles(d, (int(opts["table"]) + 1) // 2) for d in dists]
+    coarse_tables = _QuantileSet(_Quantiles(d, (int(opts["table"]) + 1) // 2) for d in dists)
     coarse_steps = max(steps_ // 2, 4)
     width = max(1e-6 * (hi0 - ell), 1e3 * xtol)
     while True:
@@ -250,8 +295,10 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
         if (ends[1] and not ends[0]) or (c_lo == ell and c_hi == hi0):
             break
         width *= 100
-    c_lo, c_hi, _ = bisect(c_lo, c_hi, coarse_steps, xtol, 0, coarse_tables)
-    highest_bid_error = abs(b_top - (c_lo + c_hi) / 2)
+    # the estimate needs 2 digits, not the full bracket: stop at 1% of the difference
+    c_lo, c_hi, _ = bisect(c_lo, c_hi, coarse_steps, xtol, 0, coarse_tables,
+                           enough=lambda lo, hi: hi - lo <= 0.01 * abs(b_top - (lo + hi) / 2))
+    highest_bid_error = abs(b_top - (c_lo + c_hi) / 2) + (c_hi - c_lo) / 2
     b = ell + (b_top - ell) * np.exp(-s_grid(steps_, depth_))
     phi_lo = np.column_stack([q(best_lo[:, i]) for i, q in enumerate(quantiles)])
     phi_hi = np.column_stack([q(best_hi[:, i]) for i, q in enumerate(quantiles)])
