@@ -34,13 +34,12 @@ def random_env(seed, n, k, n_alt, correlated, null):
                           [list(range(t)) for t in n_types], prior, vals), rng
 
 
-def relabel(env, order, rest=()):
-    """The environment with players in ``order``, and arrays over profiles (+ per-player last axis) reordered."""
+def relabel(env, order):
+    """The environment with its players in ``order`` (private values)."""
     prior = (md.IndependentPrior([env.prior.marginals[j] for j in order]) if env.prior.is_independent
              else md.JointPrior(np.transpose(env.prior.joint(), order)))
-    new = md.Environment([env.players[j] for j in order], env.alternatives,
-                         [list(range(env.n_types[j])) for j in order], prior, [env.valuations[j] for j in order])
-    return new
+    return md.Environment([env.players[j] for j in order], env.alternatives,
+                          [list(range(env.n_types[j])) for j in order], prior, [env.valuations[j] for j in order])
 
 
 def permute(env, i, perm):
