@@ -119,7 +119,6 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
     mech = properties._check_mechanism(mech)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     env = mech.env
-    n = env.n_players
     outside = properties.participation_outside(mech, properties._outside_options(mech, outside_option))
     summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations", "participation"}, outside)
     worst, tables, transfer_scales = incentive_pass(mech, opts)
