@@ -149,7 +149,8 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                     pure = _polish.round_pure(sigma)
                     e = game.epsilon(pure)
                     if reached(pure, e):
-                        found = (pure, e, PolishReport("pure", float(best[0]), e, (f"iterate {t} rounded: epsilon {e:.3g}",)))
+                        note = (f"iterate {t} rounded: epsilon {e:.3g}",)
+                        found = (pure, e, PolishReport("pure", float(best[0]), e, note))
                         status = "success"
                         break
                 # at checkpoints 32, 64, 128, ...: polish the iterate and the average since the last one,

@@ -205,10 +205,12 @@ class LearningGame(abc.ABC):
         return tuple(out)
 
     # ------------------------------------------------------------ derived measures
-    def _utilities_of(self, strategies: Sequence[np.ndarray], utilities: Sequence[np.ndarray] | None) -> list[np.ndarray]:
+    def _utilities_of(self, strategies: Sequence[np.ndarray],
+                      utilities: Sequence[np.ndarray] | None) -> list[np.ndarray]:
         return list(self.utilities(strategies) if utilities is None else utilities)
 
-    def gains(self, strategies: Sequence[np.ndarray], utilities: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
+    def gains(self, strategies: Sequence[np.ndarray],
+              utilities: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
         """Per agent, each type's interim gain ``max_b U[t, b] - sigma[t] @ U[t]`` (0 at null types).
 
         ``utilities`` may pass ``self.utilities(strategies)`` when already computed.
@@ -227,7 +229,8 @@ class LearningGame(abc.ABC):
         """
         return float(max(g.max(initial=0.0) for g in self.gains(strategies, utilities)))
 
-    def utility_loss(self, strategies: Sequence[np.ndarray], utilities: Sequence[np.ndarray] | None = None) -> UtilityLoss:
+    def utility_loss(self, strategies: Sequence[np.ndarray],
+                     utilities: Sequence[np.ndarray] | None = None) -> UtilityLoss:
         """Ex-ante utility of each agent, of her best response, and SODA's absolute and relative loss."""
         U = self._utilities_of(strategies, utilities)
         util = np.empty(self.n_agents)

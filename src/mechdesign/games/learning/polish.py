@@ -119,7 +119,8 @@ def support_key(supports: list[list[np.ndarray]]) -> bytes:
 
 
 def linear_maps(game: LearningGame, strategies: Sequence[np.ndarray],
-                utilities: Callable[[Sequence[np.ndarray]], list[np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]] | None:
+                utilities: Callable[[Sequence[np.ndarray]], list[np.ndarray]]
+                ) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """For two distinct agents: ``U_a = const_a + M_a @ vec(sigma_c)`` (c the other agent), exactly.
 
     Each agent's utilities are affine in the other's strategy; the columns of

@@ -57,5 +57,6 @@ def learn_bne(game: BayesianGame, method: str, opts: dict[str, Any],
 def diagnostics(run: LearningRun, lg: Any) -> dict[str, Any]:
     """What solve_bne records about a learning run: iterations, history, polishing, the adapter's mode."""
     return {"iterations": run.iterations, "elapsed": run.elapsed, "learning_status": run.status,
-            "learning_epsilon": run.epsilon, "mode": lg.mode, "symmetric": isinstance(lg, SymmetricLearningGame), "polish": run.polish.to_dict(),
+            "learning_epsilon": run.epsilon, "mode": lg.mode, "symmetric": isinstance(lg, SymmetricLearningGame),
+            "polish": run.polish.to_dict(),
             "relative_loss": run.loss.relative.tolist(), "history": run.history.to_dict()}
