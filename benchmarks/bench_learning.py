@@ -10,8 +10,8 @@ Cases (every run in its own subprocess with a wall-clock cap, ``--timeout``):
 2. The pure search on random 3-player games (4 types x 4 actions, normal
    payoffs, the instance of ``bench_bne.py``), where elimination removes
    less: pruned vs exhaustive, same answers checked.
-3. Random 3-player Bayesian games, 3 types x 4 actions each (normal payoffs,
-   Dirichlet(1) independent priors, seeded): our four learning methods
+3. Random 3-player Bayesian games, 2 types x 2 actions and 3 types x 4 actions
+   each (normal payoffs, Dirichlet(1) independent priors, seeded): our four learning methods
    against pygambit's ``gnm_solve``, ``ipa_solve`` and ``logit_solve`` on the
    Harsanyi tree (``md.to_gambit``; only the solve is timed). Every profile
    returned is verified with ``md.verify_bne`` and its epsilon printed.
@@ -62,6 +62,8 @@ def build(case: str, seed: int) -> md.BayesianGame:
         return auction_game()
     if case == "pure3":
         return random_game(seed, 4, 4, uniform=True)
+    if case == "small3":
+        return random_game(seed, 2, 2)
     return random_game(seed, 3, 4)
 
 
@@ -178,19 +180,25 @@ def main() -> None:
         print(f"  seed {seed}: pruned {a['seconds']:.3f} s, exhaustive {b['seconds']:.3f} s, "
               f"ratio {b['seconds'] / a['seconds']:.1f}x, {len(a.get('equilibria', []))} BNE, same: {same}")
 
-    print("\n3. random 3-player Bayesian games, 3 types x 4 actions (ours vs pygambit on the Harsanyi tree)")
+    for case, title in (("small3", "2 types x 2 actions"), ("random3", "3 types x 4 actions")):
+        compare(case, title, args, curves)
+    if args.plot:
+        plot(curves, args.plot)
+
+
+def compare(case: str, title: str, args: argparse.Namespace, curves: dict[str, dict]) -> None:
+    """Our learning methods against pygambit on random 3-player games of one size."""
+    print(f"\n3. random 3-player Bayesian games, {title} (ours vs pygambit on the Harsanyi tree)")
     for seed in range(args.seeds):
         print(f"  seed {seed}:")
         for method in LEARNING:
-            r = run(method, "random3", seed, args.timeout)
+            r = run(method, case, seed, args.timeout)
             print(f"    {method:<16} {fmt(r)}")
             print_curve(method, r)
-            curves[f"random3 seed {seed} {method}"] = r
+            curves[f"{case} seed {seed} {method}"] = r
         if not args.skip_peer:
             for solver in GAMBIT:
-                print(f"    pygambit {solver:<7} {fmt(run(solver, 'random3', seed, args.timeout))}")
-    if args.plot:
-        plot(curves, args.plot)
+                print(f"    pygambit {solver:<7} {fmt(run(solver, case, seed, args.timeout))}")
 
 
 def plot(curves: dict[str, dict], path: str) -> None:
