@@ -10,7 +10,6 @@ variables of dual averaging and the history (four floats per iteration).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -368,14 +367,21 @@ def _count(value: Any, name: str) -> int:
 
 
 class _reporter:
-    """``report(done, total, epsilon)`` for a progress option: None, True (a rich bar showing epsilon, on a
-    terminal only) or a callable ``progress(done, total)``."""
+    """``report(done, total, epsilon)`` for a progress option: None, True (a rich bar showing epsilon on a
+    terminal, the shared notebook line in Jupyter, silence otherwise) or a callable ``progress(done, total)``."""
 
     def __init__(self, progress: Any, description: str):
-        self.progress, self.description, self.bar = progress, description, None
+        self.progress, self.description, self.bar, self.line = progress, description, None, None
 
     def __enter__(self) -> Callable[[int, int, float], None]:
-        if self.progress is True and sys.stderr.isatty():
+        from mechdesign.compute.progress import in_notebook, stderr_is_terminal
+
+        if self.progress is True and in_notebook():             # the shared notebook line
+            from mechdesign.compute.progress import _NotebookLine
+
+            self.line = _NotebookLine(self.description)
+            return lambda done, total, eps: self.line(done, total)
+        if self.progress is True and stderr_is_terminal():
             from rich.console import Console
             from rich.progress import Progress
 
@@ -391,3 +397,5 @@ class _reporter:
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.stop()
+        if self.line is not None:
+            self.line.close()
