@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from mechdesign._format import number
 from mechdesign.analysis import properties
 from mechdesign.analysis.passes import incentive_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult
@@ -63,16 +64,18 @@ class Report:
     def rich_table(self):
         """A :class:`rich.table.Table` of the verdicts and witnesses."""
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=f"Properties of {self.mechanism}", show_lines=False)
+        # user text (mechanism name, labels in witnesses) is never parsed as rich markup
+        table = Table(title=Text(f"Properties of {self.mechanism}"), show_lines=False)
         table.add_column("property")
         table.add_column("holds")
         table.add_column("worst violation", justify="right")
         table.add_column("counterexample", overflow="fold")
         for name, r in self.results.items():
-            mark = "[green]yes[/green]" if r.holds else "[red]no[/red]"
+            mark = Text("yes", style="green") if r.holds else Text("no", style="red")
             witness = "" if r.holds or r.witness is None else r.witness.description
-            table.add_row(name, mark, f"{r.violation:.6g}", witness)
+            table.add_row(name, mark, number(r.violation), Text(witness))
         return table
 
     def summary(self) -> str:
@@ -82,7 +85,7 @@ class Report:
         buffer = io.StringIO()
         console = Console(file=buffer, width=120, color_system=None)
         console.print(self.rich_table())
-        console.print("  ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items()))
+        console.print("  ".join(f"{k} = {number(v)}" for k, v in self.metrics.items()), markup=False)
         return buffer.getvalue()
 
     def __str__(self) -> str:

@@ -24,9 +24,12 @@ from mechdesign import _validation as v
 from mechdesign.design.model import DesignModel, LPArrays
 from mechdesign.errors import SpecError
 
-#: Our defaults (tight tolerances: the audits re-check the solution at 1e-9).
+#: Our defaults (tight tolerances: the audits re-check the solution at 1e-9; no log file).
+#: Options that write files (``solution_file``, ``write_model_file``, ...) reach HiGHS only when
+#: a Python caller passes them explicitly; specs and the CLI cannot (``mechdesign.io.options``).
 DEFAULT_OPTIONS: dict[str, Any] = {
     "output_flag": False,
+    "log_file": "",
     "primal_feasibility_tolerance": 1e-9,
     "dual_feasibility_tolerance": 1e-9,
     "mip_rel_gap": 1e-9,

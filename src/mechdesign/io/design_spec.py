@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from mechdesign.io.options import DESIGN_OPTIONS, check_options
 
 ConstraintName = Literal["dsic", "bic", "ir_ex_post", "ir_interim", "ir_ex_ante",
                          "budget_weak", "budget_strong", "budget_ex_ante"]
@@ -13,8 +15,10 @@ ConstraintName = Literal["dsic", "bic", "ir_ex_post", "ir_interim", "ir_ex_ante"
 class DesignSpec(BaseModel):
     """``design: {objective: revenue, require: [dsic, ir_ex_post], decision: efficient, randomized: true}``.
 
-    ``options`` are passed to the solver (HiGHS option names, plus ``atol``/``rtol``).
-    Command-line flags override these fields.
+    ``options`` tune the solver; only the names of
+    :data:`mechdesign.io.options.DESIGN_OPTIONS` are accepted (time limit,
+    gaps, threads, presolve, tolerances, ...; never options that read or write
+    files). Command-line flags override these fields.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -22,5 +26,9 @@ class DesignSpec(BaseModel):
     objective: Literal["revenue", "welfare", "deficit"] = "revenue"
     require: list[ConstraintName] = Field(default_factory=list)
     decision: Literal["efficient"] | None = None
-    randomized: bool = True
+    randomized: StrictBool = True
     options: dict[str, Union[bool, int, float, str]] = Field(default_factory=dict)
+
+    def solver_options(self) -> dict[str, Any]:
+        """The ``options`` checked against the allow-list (SpecError listing the allowed names)."""
+        return check_options(self.options, DESIGN_OPTIONS, "design.options")

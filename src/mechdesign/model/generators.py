@@ -147,12 +147,17 @@ def random_environment(n_players: int = 2, n_types: int | Sequence[int] = 3, n_a
     """
     n = _count(n_players, "n_players")
     n_alt = _count(n_alternatives, "n_alternatives")
-    if isinstance(n_types, (int, np.integer)):
+    if isinstance(n_types, (str, bytes)) or not isinstance(n_types, Sequence) and not hasattr(n_types, "__len__"):
         counts = [_count(n_types, "n_types")] * n
     else:
-        counts = [_count(k, "n_types") for k in n_types]
+        counts = [_count(k, f"n_types[{j}]") for j, k in enumerate(n_types)]
         if len(counts) != n:
             raise v.fail("n_types", f"one count per player ({n})", len(counts))
+    for name, flag in (("correlated", correlated), ("interdependent", interdependent)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise v.fail(name, "True or False", repr(flag))
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise v.fail("seed", "None or a non-negative integer", repr(seed))
     rng = np.random.default_rng(seed)
     if correlated:
         joint = rng.dirichlet(np.ones(int(np.prod(counts)))).reshape(counts)
