@@ -187,7 +187,7 @@ def _outside_options(mech: DirectMechanism, outside_option: Any) -> list[np.ndar
     env = mech.env
     if outside_option is None:
         return [np.zeros(k) for k in env.n_types]
-    if np.isscalar(outside_option):
+    if np.isscalar(outside_option) or (isinstance(outside_option, np.ndarray) and outside_option.ndim == 0):
         value = v.float_array(outside_option, "outside_option", ndim=0)
         return [np.full(k, float(value)) for k in env.n_types]
     if not hasattr(outside_option, "__len__") or len(outside_option) != env.n_players:
@@ -321,6 +321,7 @@ def is_budget_balanced(mech: DirectMechanism, kind: str = "weak", ex_ante: bool 
     mech = _check_mechanism(mech)
     kind = v.choice(kind, "kind", BUDGET_KINDS)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    ex_ante = v.flag(ex_ante, "ex_ante")
     summary = profile_pass(mech, opts, {"expectations"} if ex_ante else {"budget"})
     worst = summary.budget_weak if kind == "weak" else summary.budget_strong
     net = None if summary.expectations is None else float(summary.expectations[-1])

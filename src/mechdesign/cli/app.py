@@ -4,7 +4,8 @@ Every command module has a ``register(app)`` function and wraps its commands
 with :func:`mechdesign.cli.common.command` (see that module for the shared
 input/output/error helpers). Usage errors (an unknown option, a bad value for
 a typed option, a missing argument) print one line on standard error and exit
-with code 2, like the commands' own errors.
+with code 2, like the commands' own errors. Help is plain text (no rich
+markup), so help strings may contain brackets.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: flags shown without a "<bool>" type, and brackets in help text (pip install
+    # 'mechdesign[gambit]') printed as written instead of being read as rich markup
+    rich_markup_mode=None,
 )
 
 

@@ -141,12 +141,12 @@ def _remember(key: str, extra: str | None = None) -> Callable[..., Any]:
 
 def spec_argument(help: str) -> Any:
     """The ``SPEC`` argument (an input: no output of the command may replace it)."""
-    return typer.Argument(..., help=help, callback=_remember(_INPUTS))
+    return typer.Argument(..., help=help, metavar="SPEC", callback=_remember(_INPUTS))
 
 
 def output_option(flag: str, help: str) -> Any:
     """An optional output file option (checked before the command runs)."""
-    return typer.Option(None, flag, help=help, callback=_remember(_OUTPUTS))
+    return typer.Option(None, flag, help=help, metavar="PATH", callback=_remember(_OUTPUTS))
 
 
 def json_option(help: str = "Write the result as JSON to this file ('-' = standard output only).") -> Any:
@@ -156,12 +156,13 @@ def json_option(help: str = "Write the result as JSON to this file ('-' = standa
 
 def plot_option(help: str = "Save the figure to this file; the extension (.png, .pdf, .svg, ...) sets the format.") -> Any:
     """``--plot PATH``: a figure, saved to exactly this path; unknown extensions are refused up front."""
-    return typer.Option(None, "--plot", help=help, callback=_remember(_OUTPUTS, _FIGURES))
+    return typer.Option(None, "--plot", help=help, metavar="PATH", callback=_remember(_OUTPUTS, _FIGURES))
 
 
 def max_rows_option(default: int = 20) -> Any:
     """``--max-rows N``: the one row-limit flag of printed tables."""
-    return typer.Option(default, "--max-rows", min=0, help="Rows of each printed table (the rest are counted).")
+    return typer.Option(default, "--max-rows", min=0, metavar="N",
+                        help="Rows of each printed table (the rest are counted).")
 
 
 def emit_json(data: Any, target: Path | str | None, *, name: str = "--json") -> bool:

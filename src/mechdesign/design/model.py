@@ -141,7 +141,7 @@ class RowBuilder:
               named: bool = True) -> RowBlock:
         """Freeze the entries into a :class:`RowBlock`."""
         cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt))
-        return RowBlock(family=family, key_names=key_names, keys=np.asarray(keys, dtype=np.int64).reshape(self.n_rows, -1),
+        return RowBlock(family=family, key_names=key_names, keys=np.asarray(keys, dtype=np.int64).reshape(self.n_rows, len(key_names)),
                         rows=cat(self._rows, np.int64), cols=cat(self._cols, np.int64),
                         vals=cat(self._vals, float), rhs=self.rhs, equality=equality, named=named)
 

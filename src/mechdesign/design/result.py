@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mechdesign._format import status_text
 from mechdesign.analysis.results import PropertyResult
 from mechdesign.design.certificate import FarkasCertificate
 from mechdesign.mechanisms.direct import DirectMechanism
@@ -112,7 +113,7 @@ class DesignResult:
         lines = [f"design [{self.method}] maximising {self.objective}" if self.objective != "deficit"
                  else f"design [{self.method}] minimising deficit",
                  f"  subject to: {', '.join(self.constraints) or '(none)'}",
-                 f"  status: {self.status}" + (f" — {self.message}" if self.message else "")]
+                 f"  status: {status_text(self.status, self.message)}"]
         if self.value is not None:
             lines.append(f"  value: {self.value:.10g}")
         if self.verification is not None:

@@ -156,6 +156,7 @@ def voluntary_contribution(contributions: Any = (0.0, 25.0, 50.0), types: Any = 
     found = _match(env, {"build": ("build",), "skip": ("skip",)}, "alternatives build and skip")
     grid = _grid(contributions, "contributions")
     target = float(v.float_array(cost, "cost", ndim=0))
+    refund = v.flag(refund, "refund")
 
     def g(profile: tuple[float, ...]) -> tuple[int, list[float]]:
         built = sum(profile) >= target
