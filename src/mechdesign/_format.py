@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["number", "plural", "status_text"]
+__all__ = ["number", "plural", "status_text", "label", "profile_text"]
 
 
 def number(x: Any, fmt: str = ".6g") -> str:
@@ -31,3 +31,16 @@ def status_text(status: str, message: str | None) -> str:
     if said == status.lower() or said.startswith(status.lower()) and len(said) <= len(status) + 1:
         return status
     return f"{status} — {message}"
+
+
+def label(text: Any) -> str:
+    """A type/alternative label in prose: as written (``45``, ``low``), quoted only when it needs it."""
+    text = str(text)
+    if text and not any(c in text for c in ",:{}'\"") and text == text.strip():
+        return text
+    return repr(text)
+
+
+def profile_text(profile: dict[str, Any]) -> str:
+    """``{A: 10, B: 45}`` — a profile of labels by player, numbers not quoted."""
+    return "{" + ", ".join(f"{label(k)}: {label(v)}" for k, v in profile.items()) + "}"

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign._format import profile_text
 from mechdesign.analysis.passes import dsic_pass, interim_pass, profile_pass, transfer_scale
 from mechdesign.analysis.results import PropertyResult, Witness
 from mechdesign.compute.backends import compute_options
@@ -111,7 +112,7 @@ def dsic_result(mech: DirectMechanism, i: int, best, atol: float, rtol: float) -
         who = env.players[i]
         description = (f"player {who!r} with true type {env.type_labels[i][best.true_type]} gains "
                        f"{best.gain:.6g} by reporting {env.type_labels[i][best.report]}"
-                       + (f" when the others report {labels}" if labels else ""))
+                       + (f" when the others report {profile_text(labels)}" if labels else ""))
         witness = Witness(description=description, player=who, player_index=i,
                           true_type=env.type_labels[i][best.true_type], true_type_index=best.true_type,
                           report=env.type_labels[i][best.report], report_index=best.report,
@@ -211,8 +212,8 @@ def ir_result(mech: DirectMechanism, kind: str, outside: list[np.ndarray], ex_po
         if kind == "ex_post":
             value, flat = ex_post[i]
             prof, labels = _profile_labels(mech, flat)
-            witness = Witness(description=f"player {who!r} at profile {labels} gets {value:.6g} less than her "
-                                          "outside option",
+            witness = Witness(description=f"player {who!r} at profile {profile_text(labels)} gets {value:.6g} less "
+                                          "than her outside option",
                               player=who, player_index=i, true_type=env.type_labels[i][prof[i]],
                               true_type_index=prof[i], profile=prof, details={"shortfall": value})
         elif kind == "interim":
@@ -290,7 +291,7 @@ def budget_result(mech: DirectMechanism, kind: str, ex_ante: bool, worst: tuple[
     net = float(transfers[0])
     for m in transfers[1:]:      # in player order, as the kernel adds them
         net += float(m)
-    witness = Witness(description=f"at profile {labels} the transfers sum to {net:.6g}",
+    witness = Witness(description=f"at profile {profile_text(labels)} the transfers sum to {net:.6g}",
                       profile=prof, details={"net_transfer": net})
     return _result(name, value, witness if value > 0 else None, tol)
 
@@ -337,7 +338,7 @@ def efficiency_result(mech: DirectMechanism, worst: tuple[float, int], scale: fl
     total = sum(np.asarray(env.valuations[i][prof[i]] if env.is_private(i) else env.valuations[i][prof])
                 for i in range(env.n_players))
     top = env.alternatives[int(np.argmax(total))]
-    witness = Witness(description=f"at profile {labels} the decision loses {value:.6g} of welfare "
+    witness = Witness(description=f"at profile {profile_text(labels)} the decision loses {value:.6g} of welfare "
                                   f"(best alternative {top!r})",
                       profile=prof, details={"welfare_loss": value, "best_alternative": top})
     return _result("efficient", value, witness if value > 0 else None, _threshold(mech, scale, atol, rtol))

@@ -62,7 +62,11 @@ class Report:
         return pd.DataFrame(rows).set_index("property")
 
     def rich_table(self):
-        """A :class:`rich.table.Table` of the verdicts and witnesses."""
+        """A :class:`rich.table.Table` of the verdicts, worst violations, slacks and witnesses.
+
+        The worst violation is shown when it is ≥ 0; a property that holds with room to
+        spare (violation < 0) shows 0 there and the room in the ``slack`` column.
+        """
         from rich.table import Table
         from rich.text import Text
 
@@ -70,12 +74,16 @@ class Report:
         table = Table(title=Text(f"Properties of {self.mechanism}"), show_lines=False)
         table.add_column("property")
         table.add_column("holds")
-        table.add_column("worst violation", justify="right")
+        table.add_column("worst\nviolation", justify="right")
+        table.add_column("slack", justify="right")
         table.add_column("counterexample", overflow="fold")
         for name, r in self.results.items():
             mark = Text("yes", style="green") if r.holds else Text("no", style="red")
             witness = "" if r.holds or r.witness is None else r.witness.description
-            table.add_row(name, mark, number(r.violation), Text(witness))
+            # a negative violation is room to spare, not a violation: it goes to the slack column
+            violation = number(r.violation) if r.violation >= 0 else "0"
+            slack = number(-r.violation) if r.violation < 0 else ""
+            table.add_row(name, mark, violation, slack, Text(witness))
         return table
 
     def summary(self) -> str:
