@@ -113,7 +113,9 @@ class MyersonAuction:
     Attributes
     ----------
     expected_revenue : float
-        ``E[max(0, max_i φ̄_i(V_i))]``.
+        ``E[max(0, max_i φ̄_i(V_i))]``: the seller's expected receipts from the bidders, the
+        same convention as :meth:`Auction.expected_revenue` and :func:`mechdesign.expected_revenue`
+        (−E[Σ_i m_i], money received by the designer).
     reserves : numpy.ndarray
         Bidder-specific reserve prices (where ``φ̄_i`` crosses zero).
     ironed_intervals : tuple
