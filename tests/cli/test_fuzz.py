@@ -213,14 +213,14 @@ def test_loader_on_raw_bytes(tmp_path_factory, raw):
 
 
 @pytest.mark.slow
-@settings(SETTINGS, max_examples=120)
+@settings(SETTINGS, max_examples=75)
 @given(data=mutated_examples(), command=st.sampled_from(COMMANDS))
 def test_mutated_examples_through_every_command(tmp_path_factory, data, command):
     run_spec(tmp_path_factory.mktemp("fuzz"), command, dump(data))
 
 
 @pytest.mark.slow
-@settings(SETTINGS, max_examples=120)
+@settings(SETTINGS, max_examples=75)
 @given(data=random_specs(), command=st.sampled_from(COMMANDS))
 def test_random_specs_through_every_command(tmp_path_factory, data, command):
     run_spec(tmp_path_factory.mktemp("fuzz"), command, dump(data))
