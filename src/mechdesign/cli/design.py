@@ -10,6 +10,7 @@ import typer
 from mechdesign import _validation as v
 from mechdesign.cli.common import command, console, emit_json, json_option, max_rows_option, plain, spec_argument
 from mechdesign.cli.tables import mechanism_table
+from mechdesign.cli.plots import PLOT, save_interim_plot
 from mechdesign.design import CONSTRAINTS, DesignResult, design
 from mechdesign.io import memory
 from mechdesign.io.design_spec import DesignSpec
@@ -47,6 +48,7 @@ def register(app: typer.Typer) -> None:
         time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver time limit in seconds."),
         json_out: Optional[Path] = json_option(),
         max_rows: int = max_rows_option(40),
+        plot: Optional[Path] = PLOT,
     ) -> None:
         """Find the optimal direct mechanism subject to the required properties.
 
@@ -73,6 +75,8 @@ def register(app: typer.Typer) -> None:
         _check_size(env, names, fixed is not None)
         result = design(env, objective=objective or section.objective, constraints=names,
                         randomized=section.randomized and not deterministic, decision=fixed, options=options)
+        if plot is not None and result.mechanism is not None:   # no mechanism (infeasible): nothing to draw
+            save_interim_plot([result.mechanism], plot, spec)
         if emit_json(result.to_dict(), json_out):
             return
         _print(result, max_rows)

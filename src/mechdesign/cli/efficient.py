@@ -12,6 +12,7 @@ from mechdesign import _validation as v
 from mechdesign.analysis.report import Report, check
 from mechdesign.cli.common import (command, console, emit_json, json_option, max_rows_option, metrics_line, number,
                                    plain, spec_argument)
+from mechdesign.cli.plots import PLOT, save_interim_plot
 from mechdesign.cli.tables import mechanism_table
 from mechdesign.io.spec import MechanismSpec, Spec, check_mechanism_size, load_spec
 from mechdesign.mechanisms.agv import agv
@@ -113,27 +114,37 @@ def register(app: typer.Typer) -> None:
     @command
     def vcg_command(spec: Path = spec_argument(_SPEC_HELP), json_out: Optional[Path] = json_option(),
                     max_rows: int = max_rows_option(), pivot: Optional[str] = _PIVOT,
-                    status_quo: Optional[str] = _STATUS_QUO, ties: Optional[str] = _TIES) -> None:
+                    status_quo: Optional[str] = _STATUS_QUO, ties: Optional[str] = _TIES,
+                    plot: Optional[Path] = PLOT) -> None:
         """Build the VCG mechanism of SPEC, print its decisions and transfers and audit it."""
-        _show(build_vcg(load_spec(spec), pivot, status_quo, ties), max_rows, json_out)
+        mech = build_vcg(load_spec(spec), pivot, status_quo, ties)
+        if plot is not None:
+            save_interim_plot([mech], plot, spec)
+        _show(mech, max_rows, json_out)
 
     @app.command("agv")
     @command
     def agv_command(spec: Path = spec_argument(_SPEC_HELP), json_out: Optional[Path] = json_option(),
                     max_rows: int = max_rows_option(), allow_correlated: Optional[bool] = _CORRELATED,
-                    ties: Optional[str] = _TIES) -> None:
+                    ties: Optional[str] = _TIES, plot: Optional[Path] = PLOT) -> None:
         """Build the AGV (expected-externality) mechanism of SPEC, print it and audit it."""
-        _show(build_agv(load_spec(spec), allow_correlated, ties), max_rows, json_out)
+        mech = build_agv(load_spec(spec), allow_correlated, ties)
+        if plot is not None:
+            save_interim_plot([mech], plot, spec)
+        _show(mech, max_rows, json_out)
 
     @app.command("compare")
     @command
     def compare_command(spec: Path = spec_argument(_SPEC_HELP), json_out: Optional[Path] = json_option(),
                         pivot: Optional[str] = _PIVOT, status_quo: Optional[str] = _STATUS_QUO,
-                        allow_correlated: Optional[bool] = _CORRELATED, ties: Optional[str] = _TIES) -> None:
+                        allow_correlated: Optional[bool] = _CORRELATED, ties: Optional[str] = _TIES,
+                        plot: Optional[Path] = PLOT) -> None:
         """VCG vs AGV on SPEC: efficiency, DSIC, BIC, IR, budget balance, revenue, worst-case deficit."""
         parsed = load_spec(spec)
-        reports = (check(build_vcg(parsed, pivot, status_quo, ties)),
-                   check(build_agv(parsed, allow_correlated, ties)))
+        mechs = (build_vcg(parsed, pivot, status_quo, ties), build_agv(parsed, allow_correlated, ties))
+        if plot is not None:
+            save_interim_plot(list(mechs), plot, spec)
+        reports = tuple(check(m) for m in mechs)
         if emit_json({"vcg": reports[0].to_dict(), "agv": reports[1].to_dict()}, json_out):
             return
         console.print(comparison_table(*reports))
