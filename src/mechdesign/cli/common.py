@@ -93,9 +93,9 @@ def _check_declared_outputs() -> None:
     for flag, path in _declared(ctx, _OUTPUTS):
         if str(path) == "-":
             continue
+        target = str(check_output(path, name=flag, inputs=inputs))
         if flag in {f for f, _ in _declared(ctx, _FIGURES)}:
             _figure_format(path, flag)
-        target = str(check_output(path, name=flag, inputs=inputs))
         if target in seen:
             raise v.fail(flag, f"a file other than the one given to {seen[target]}", str(path))
         seen[target] = flag
