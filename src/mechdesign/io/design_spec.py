@@ -15,10 +15,12 @@ ConstraintName = Literal["dsic", "bic", "ir_ex_post", "ir_interim", "ir_ex_ante"
 class DesignSpec(BaseModel):
     """``design: {objective: revenue, require: [dsic, ir_ex_post], decision: efficient, randomized: true}``.
 
-    ``options`` tune the solver; only the names of
-    :data:`mechdesign.io.options.DESIGN_OPTIONS` are accepted (time limit,
-    gaps, threads, presolve, tolerances, ...; never options that read or write
-    files). Command-line flags override these fields.
+    ``options`` tune the solver. Only these names are accepted (the allow-list
+    ``DESIGN_OPTIONS`` of ``mechdesign.io.options``; never options that read or
+    write files): time_limit, threads, presolve, solver, parallel, run_crossover,
+    simplex_strategy, random_seed, the feasibility/optimality tolerances, mip_rel_gap,
+    mip_abs_gap, the iteration and node limits, and mechdesign's own atol, rtol,
+    certificate, max_certificate_rows, symmetry. Command-line flags override these fields.
     """
 
     model_config = ConfigDict(extra="forbid")

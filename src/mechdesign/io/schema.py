@@ -53,7 +53,7 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("AuctionSection", "reserve"): "Reserve price: bids below it lose",
     ("AuctionSection", "entry_fee"): "Fee every participating bidder pays",
     ("AuctionSection", "myerson"): "Also compute Myerson's optimal auction",
-    ("AuctionSection", "solver"): "Options of the asymmetric equilibrium solver (e.g. steps, tol)",
+    ("AuctionSection", "solver"): "Options of the asymmetric equilibrium solver: steps, depth, batch, xtol, table (nothing else)",
     ("BidderSpec", "name"): "Bidder name (default 'bidder i')",
     ("BidderSpec", "distribution"): "Her value distribution",
     ("DistributionSpec", "family"): "Name of a scipy.stats continuous distribution (uniform, beta, norm, ...)",
