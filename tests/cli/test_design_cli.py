@@ -43,7 +43,7 @@ def test_deterministic_flag_uses_milp():
     result = runner.invoke(app, ["design", str(EXAMPLES / "design_auction.yaml"), "--deterministic",
                                  "--time-limit", "30", "--json", "-"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["method"] == "highs-milp"
+    assert json.loads(result.output)["diagnostics"]["solver"] == "highs-milp"
 
 
 def test_unknown_requirement_is_an_error_listing_names():
