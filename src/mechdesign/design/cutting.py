@@ -7,12 +7,13 @@ Constraint generation solves the LP with a few of them and adds the others
 only when the solution violates them:
 
 1. Start with the rows of the *generated families* (``dsic``, ``bic``,
-   ``ir_ex_post``, ``ir_interim``) that usually bind: misreports to an
-   adjacent type where a player's types are numbers (ordered by value), and
-   participation of each player's lowest type; for a player whose types carry
-   no values, no incentive rows and every participation row. Every other
-   requested family (lottery rows, ex-ante IR, budget, user constraints) is
-   in the LP from the start.
+   ``ir_ex_post``, ``ir_interim``) that usually bind: each type claiming to be
+   the next lower one where a player's types are numbers (ordered by value),
+   and participation of each player's lowest type when the incentive family
+   that links her types is requested too; for a player whose types carry no
+   values, no incentive rows and every participation row. Every other
+   requested family (lottery rows, ex-ante IR, budget, user constraints) is in
+   the LP from the start.
 2. Solve; turn the solution into a mechanism exactly as the final answer is
    made (:func:`.model.mechanism_from_solution`) and audit it with the block
    kernels of :mod:`mechdesign.analysis` (:class:`AuditKernels`): every row of
@@ -156,9 +157,17 @@ def _admissible(env: Environment, family: str, keys: np.ndarray) -> np.ndarray:
     return keys
 
 
-def initial_keys(env: Environment, family: str) -> np.ndarray:
-    """The rows of ``family`` the first round starts with (see the module docstring)."""
+def initial_keys(env: Environment, family: str, families: tuple[str, ...] = ()) -> np.ndarray:
+    """The rows of ``family`` the first round starts with (see the module docstring).
+
+    ``families``: every generated family of the problem. Participation starts
+    at the lowest types only when the matching incentive family (``dsic`` for
+    ``ir_ex_post``, ``bic`` for ``ir_interim``) is there too — with the local
+    downward incentive rows, the lowest type's participation implies the
+    others' in auctions; without them every participation row is needed.
+    """
     N = env.n_players
+    linked = {"ir_ex_post": "dsic", "ir_interim": "bic"}.get(family) in families
     parts = []
     for i in range(N):
         M = env.n_profiles // env.n_types[i]
@@ -171,7 +180,7 @@ def initial_keys(env: Environment, family: str) -> np.ndarray:
                 parts.append(np.stack([np.full(t.size, i), t, r], axis=1))
             continue
         order = _order(env, i)
-        types = np.arange(env.n_types[i]) if order is None else order[:1]
+        types = order[:1] if order is not None and linked else np.arange(env.n_types[i])
         if family == "ir_interim":
             parts.append(np.stack([np.full(types.size, i), types], axis=1))
         else:                                                              # ir_ex_post

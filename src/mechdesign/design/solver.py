@@ -308,7 +308,8 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
     start = time.perf_counter()
     start_rows = None
     if method == "cutting_plane":
-        start_rows = {n: cutting.initial_keys(env, n) for n in names if n in cutting.GENERATED}
+        generated = tuple(n for n in names if n in cutting.GENERATED)
+        start_rows = {n: cutting.initial_keys(env, n, generated) for n in generated}
     model, obj, interim = build_model(env, objective, names, users, fixed_lottery, not randomized, start_rows)
     labels = tuple(names) + tuple(f"user:{u.name}" for u in users)
     diagnostics: dict[str, Any] = {"solver": "highs-milp" if model.integer else "highs-lp",
