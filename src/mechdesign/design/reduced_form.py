@@ -283,6 +283,60 @@ class HierarchyLottery:
         return lottery.reshape(*shape, self.n_alternatives), transfers.reshape(*shape, N)
 
 
+class HierarchicalMechanism(LazyDirectMechanism):
+    """The reduced-form optimum: a lottery over hierarchical allocations, evaluated per block of profiles.
+
+    A :class:`~mechdesign.mechanisms.lazy.LazyDirectMechanism` (every audit
+    reads it block by block) that also knows its structure.
+
+    Attributes
+    ----------
+    hierarchies : list of (float, list of (str, str))
+        Each hierarchy's probability and its ranking, best first, as
+        (player, type label) pairs; pairs not listed never win.
+    interim_allocation : tuple of ndarray
+        q_i(t): probability that player i of type t wins (one item or unit).
+    interim_transfers : tuple of ndarray
+        M_i(t): money player i of type t expects to receive.
+    """
+
+    #: Profile spaces up to this size are also written out in full by :meth:`to_dict`.
+    TABLE_LIMIT = 10**5
+
+    def __init__(self, env: Environment, rule: HierarchyLottery, name: str):
+        super().__init__(env, rule, name=name)
+        labels = env.type_labels
+        self.hierarchies = []
+        for rank, weight in zip(rule.ranks, rule.weights):
+            order = [(int(i), int(t)) for i, t in zip(*np.nonzero(np.isfinite(rank)))]
+            order.sort(key=lambda it: rank[it])
+            self.hierarchies.append((float(weight), [(env.players[i], labels[i][t]) for i, t in order]))
+        self.interim_allocation = tuple(np.array(q) for q in rule.q)
+        self.interim_transfers = tuple(np.array(m) for m in rule.money)
+        for a in (*self.interim_allocation, *self.interim_transfers):
+            a.flags.writeable = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the hierarchies and interim rules (and the full tables on small profile spaces)."""
+        env = self.env
+        out: dict[str, Any] = {
+            "name": self.name, "kind": "hierarchy_lottery", "environment": env.to_dict(),
+            "hierarchies": [{"probability": w, "ranking": [list(pair) for pair in ranking]}
+                            for w, ranking in self.hierarchies],
+            "interim_allocation": {p: q.tolist() for p, q in zip(env.players, self.interim_allocation)},
+            "interim_transfers": {p: m.tolist() for p, m in zip(env.players, self.interim_transfers)},
+            "payments": "a winner of type t receives M(t)/q(t); when q(t) = 0 every profile pays M(t)",
+        }
+        if env.n_profiles <= self.TABLE_LIMIT:
+            table = super().to_dict()
+            out["decision"], out["transfers"] = table["decision"], table["transfers"]
+        return out
+
+    def __repr__(self) -> str:
+        return (f"HierarchicalMechanism({self.name!r}, {len(self.hierarchies)} hierarchies, "
+                f"players={list(self.env.players)}, n_types={self.env.n_types})")
+
+
 # ---------------------------------------------------------------- master LP
 class _Master:
     """The interim LP in (q, M) with hierarchy columns λ_H, solved warm by HiGHS."""
@@ -509,7 +563,7 @@ def solve(env: Environment, objective: str, names: list[str], own: dict[str, Any
     unpadded = [money[i, :env.n_types[i]] for i in range(N)]
     rule = HierarchyLottery(N, env.n_alternatives, allocation, ranks, weights,
                             [q[i, :env.n_types[i]] for i in range(N)], unpadded)
-    mech = LazyDirectMechanism(env, rule, name=f"optimal {objective} auction (reduced form)")
+    mech = HierarchicalMechanism(env, rule, name=f"optimal {objective} auction (reduced form)")
     if objective == "revenue":
         value = -float(np.sum(f * money))
     elif objective == "deficit":
