@@ -30,13 +30,13 @@ def mechanism_table(mech: DirectMechanism, max_rows: int = 40) -> Table:
         if n == max_rows:
             table.add_row(*["…"] * (2 * env.n_players + 1))
             break
-        if mech.decision_indices is not None:
-            decision = env.alternatives[int(mech.decision_indices[prof])]
+        out = mech.outcome(prof)              # one profile at a time: lazy mechanisms are not materialised
+        if out.alternative is not None:
+            decision = out.alternative
         else:
-            lottery = mech.decision[prof]
-            decision = ", ".join(f"{env.alternatives[x]} {q:.3g}" for x, q in enumerate(lottery) if q > 1e-9)
+            decision = ", ".join(f"{env.alternatives[x]} {q:.3g}" for x, q in enumerate(out.lottery) if q > 1e-9)
         table.add_row(*[env.type_labels[i][t] for i, t in enumerate(prof)], decision,
-                      *[f"{m + 0.0:.6g}" for m in np.asarray(mech.transfers[prof])])
+                      *[f"{m + 0.0:.6g}" for m in np.asarray(out.transfers)])
     return table
 
 
@@ -63,6 +63,8 @@ def register(app: typer.Typer) -> None:
         time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver time limit in seconds."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON ('-' = stdout)."),
         max_rows: int = typer.Option(40, "--max-rows", help="Profiles shown in the mechanism table."),
+        method: Optional[str] = typer.Option(None, "--method",
+                                             help="auto | full | cutting_plane | reduced_form (default: auto)."),
     ) -> None:
         """Find the optimal direct mechanism subject to the required properties.
 
@@ -81,7 +83,8 @@ def register(app: typer.Typer) -> None:
             options["time_limit"] = float(time_limit)
         result = design(env, objective=objective or section.objective, constraints=names,
                         randomized=section.randomized and not deterministic,
-                        decision=decision if decision is not None else section.decision, options=options)
+                        decision=decision if decision is not None else section.decision, options=options,
+                        method=method or section.method)
         if json_out is not None:
             write_json(result.to_dict(), json_out)
             if str(json_out) == "-":

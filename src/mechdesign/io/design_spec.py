@@ -14,7 +14,8 @@ class DesignSpec(BaseModel):
     """``design: {objective: revenue, require: [dsic, ir_ex_post], decision: efficient, randomized: true}``.
 
     ``options`` are passed to the solver (HiGHS option names, plus ``atol``/``rtol``).
-    Command-line flags override these fields.
+    ``method``: ``auto`` (default), ``full``, ``cutting_plane`` or ``reduced_form``
+    (see :func:`mechdesign.design`). Command-line flags override these fields.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -23,4 +24,5 @@ class DesignSpec(BaseModel):
     require: list[ConstraintName] = Field(default_factory=list)
     decision: Literal["efficient"] | None = None
     randomized: bool = True
+    method: Literal["auto", "full", "cutting_plane", "reduced_form"] = "auto"
     options: dict[str, Union[bool, int, float, str]] = Field(default_factory=dict)
