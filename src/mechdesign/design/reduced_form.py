@@ -161,87 +161,115 @@ def _padded(rows: list[np.ndarray], k: int, fill: float) -> np.ndarray:
     return out
 
 
-def _fewer_than(p: np.ndarray, c: int) -> np.ndarray:
-    """P(Σ_j Bernoulli(p[..., j]) < c) along the last axis (Poisson-binomial, exact recursion)."""
-    dist = np.zeros((*p.shape[:-1], c))
-    dist[..., 0] = 1.0
-    for j in range(p.shape[-1]):
-        pj = p[..., j:j + 1]
-        shifted = np.concatenate([np.zeros((*p.shape[:-1], 1)), dist[..., :-1]], axis=-1)
-        dist = dist * (1.0 - pj) + shifted * pj
-    return dist.sum(axis=-1)
+def interim_allocation(level: np.ndarray, f: np.ndarray, units: int, sizes: np.ndarray | None = None) -> np.ndarray:
+    """q(t) of each row's pairs under the hierarchy with levels ``level[c, t]`` (lower wins; ``inf``: never).
 
-
-def interim_allocation(rank: np.ndarray, f: np.ndarray, units: int) -> np.ndarray:
-    """q_i(t) of the hierarchy with ranks ``rank[i, t]`` (lower wins; ``inf``: never wins).
-
-    ``f[i, t]``: type probabilities (padded with 0). A pair wins iff fewer than
-    ``units`` other bidders present hold better ranks: q = P(that), computed
-    from the others' probabilities of being ranked above (independent types).
+    Rows are classes of ``sizes[c]`` identical bidders (default: one bidder
+    each) with type probabilities ``f[c, t]`` (padded with 0); every member of
+    a class has the same levels. At a profile the ``units`` best levels present
+    win, ties at the last winning level broken uniformly at random. A pair
+    (c, t) at level L wins with probability Σ P(A others above L, x others at L)
+    · [A < units] · min(1, (units − A)/(1 + x)), the others' positions being
+    independent: computed by an exact recursion over the other bidders.
     """
-    N, k = rank.shape
-    finite = np.isfinite(rank)
-    # above[i, t, j] = P(bidder j's type is ranked above (i, t))
-    above = np.einsum("js,itjs->itj", f, rank[None, None, :, :] < rank[:, :, None, None])
-    above[np.arange(N), :, np.arange(N)] = 0.0                       # own other types are not present
-    if units == 1:
-        q = np.prod(1.0 - above, axis=-1)
-    else:
-        q = _fewer_than(above, units)
+    C, k = level.shape
+    sizes = np.ones(C, np.int64) if sizes is None else np.asarray(sizes, np.int64)
+    finite = np.isfinite(level)
+    L = level.ravel()                                                     # pairs
+    own = np.repeat(np.arange(C), k)
+    above = np.einsum("ds,pds->pd", f, level[None, :, :] < L[:, None, None])     # (pairs, classes)
+    same = np.einsum("ds,pds->pd", f, level[None, :, :] == L[:, None, None])
+    n_others = int(sizes.sum()) - 1
+    dist = np.zeros((L.size, units + 1, max(n_others, 0) + 1))          # (pairs, A capped at units, x)
+    dist[:, 0, 0] = 1.0
+    for d in range(C):
+        for m in range(int(sizes[d])):
+            active = own != d if m == sizes[d] - 1 else np.ones(L.size, bool)     # a pair's own bidder is not other
+            a = np.where(active, above[:, d], 0.0)[:, None, None]
+            b = np.where(active, same[:, d], 0.0)[:, None, None]
+            new = dist * (1.0 - a - b)
+            new[:, 1:, :] += dist[:, :-1, :] * a
+            new[:, -1, :] += dist[:, -1, :] * a[:, 0]                     # A ≥ units stays there
+            new[:, :, 1:] += dist[:, :, :-1] * b
+            dist = new
+    A = np.arange(units + 1)[:, None]
+    x = np.arange(dist.shape[2])[None, :]
+    share = np.where(A < units, np.minimum(1.0, (units - A) / (1.0 + x)), 0.0)
+    q = np.einsum("pax,ax->p", dist, share).reshape(C, k)
     return np.where(finite, q, 0.0)
 
 
-def greedy_hierarchy(y: np.ndarray, f: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """Ranks of the hierarchy maximising Σ_e y_e q_e (Edmonds' greedy on the Border polymatroid).
+def greedy_hierarchy(y: np.ndarray, f: np.ndarray, allowed: np.ndarray,
+                     sizes: np.ndarray | None = None) -> np.ndarray:
+    """Levels of the hierarchy maximising Σ_(c,t) y[c, t] q[c, t] (Edmonds' greedy on the Border polymatroid).
 
-    Pairs of positive probability with y_e > 0 are ranked by y_e / f_e (larger
-    first, ties by index); pairs of probability zero with y_e > 0 go first (they
-    are never present, so they displace nobody); the rest never win.
+    ``q[c, t]`` is a class member's interim allocation and ``y`` weighs the
+    class (its members' weights are y / sizes). Pairs of positive probability
+    with y > 0 are ranked by y / (sizes·f) (larger first, ties by index); pairs
+    of probability zero with y > 0 go first (they are never present, so they
+    displace nobody); the rest never win. All members of a class share the
+    levels — the class-symmetric average of the greedy orders.
     """
-    N, k = y.shape
-    rank = np.full((N, k), np.inf)
+    C, k = y.shape
+    sizes = np.ones(C) if sizes is None else np.asarray(sizes, float)
+    level = np.full((C, k), np.inf)
     positive = allowed & (y > 0)
     null = positive & (f <= 0)
-    ratio = np.where(positive & (f > 0), y / np.where(f > 0, f, 1.0), -np.inf)
+    weight = sizes[:, None] * f
+    ratio = np.where(positive & (f > 0), y / np.where(weight > 0, weight, 1.0), -np.inf)
     flat_null = np.flatnonzero(null.ravel())
     order = np.argsort(-ratio.ravel(), kind="stable")
     order = order[np.isfinite(ratio.ravel()[order])]
     ranked = np.concatenate([flat_null, order])
-    rank.ravel()[ranked] = np.arange(ranked.size, dtype=float)
-    return rank
+    level.ravel()[ranked] = np.arange(ranked.size, dtype=float)
+    return level
 
 
 class HierarchyLottery:
-    """Ex-post rule: with probability ``weights[h]`` the hierarchy ``ranks[h]`` allocates (picklable).
+    """Ex-post rule: with probability ``weights[h]`` the hierarchy ``levels[h]`` allocates (picklable).
 
-    Called as ``func(types)`` by :class:`LazyDirectMechanism`; transfers:
-    a winner of type t receives M_i(t)/q_i(t) (a payment when M < 0), everybody
+    ``levels[h][i, t]``: bidder i's level when her type is t (lower wins,
+    ``inf`` never); the ``units`` best levels present win, ties broken
+    uniformly (ties occur for one unit only: several units use strict ranks).
+    Called as ``func(types)`` by :class:`LazyDirectMechanism`. Transfers: a
+    winner of type t receives M_i(t)/q_i(t) (a payment when M < 0), everybody
     receives M_i(t) when q_i(t) = 0.
     """
 
-    def __init__(self, n_players: int, n_alternatives: int, allocation: Allocation, ranks: np.ndarray,
-                 weights: np.ndarray, q: np.ndarray, money: np.ndarray):
+    def __init__(self, n_players: int, n_alternatives: int, allocation: Allocation, levels: np.ndarray,
+                 weights: np.ndarray, q: list[np.ndarray], money: list[np.ndarray]):
         self.n_players = n_players
         self.n_alternatives = n_alternatives
         self.bidders = allocation.bidders
         self.units = allocation.units
         self.alternative = dict(allocation.alternative)
-        self.ranks = ranks                    # (H, N, k) over all players (non-bidders never win)
+        self.levels = levels                  # (H, N, k) over all players (non-bidders never win)
         self.weights = weights
         self.q = q
         self.money = money
         self.none = self.alternative[frozenset()]
+        self.single = np.array([self.alternative[frozenset([i])] if i in self.bidders else self.none
+                                for i in range(n_players)]) if self.units == 1 else None
+        ties = False
+        for lv in levels:
+            finite = lv[np.isfinite(lv)]
+            ties = ties or np.unique(finite).size < finite.size
+        if ties and self.units > 1:
+            raise AssertionError("several units are allocated by strict ranks only")
+        self.deterministic = (len(weights) == 1 and abs(float(weights[0]) - 1.0) <= _WEIGHT_FLOOR and not ties)
 
-    def _winner_alternatives(self, rank: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        """Alternative index chosen by one hierarchy at every profile of the block (flattened)."""
-        n = math.prod(shape)
-        stacked = np.stack([np.broadcast_to(r, shape).ravel() for r in rank], axis=1)      # (n, N)
+    def _allocate(self, lottery: np.ndarray, stacked: np.ndarray, weight: float) -> None:
+        """Add one hierarchy's allocation (weight ``weight``) at every profile (rows of ``stacked``: levels)."""
+        n = stacked.shape[0]
         if self.units == 1:
-            best = stacked.argmin(axis=1)
-            alive = np.isfinite(stacked[np.arange(n), best])
-            table = np.array([self.alternative[frozenset([i])] if i in self.bidders else self.none
-                              for i in range(self.n_players)])
-            return np.where(alive, table[best], self.none)
+            best = stacked.min(axis=1)
+            alive = np.isfinite(best)
+            at = (stacked == best[:, None]) & alive[:, None]
+            share = weight / np.maximum(at.sum(axis=1), 1)
+            for i in self.bidders:
+                lottery[:, self.single[i]] += np.where(at[:, i], share, 0.0)
+            lottery[:, self.none] += np.where(alive, 0.0, weight)
+            return
         top = np.argsort(stacked, axis=1, kind="stable")[:, :self.units]
         alive = np.isfinite(np.take_along_axis(stacked, top, axis=1))
         codes = np.zeros(n, np.int64)
@@ -250,21 +278,20 @@ class HierarchyLottery:
         uniq, inverse = np.unique(codes, return_inverse=True)
         lookup = np.array([self.alternative[frozenset(j for j in range(self.n_players) if (u >> j) & 1)]
                            for u in uniq.tolist()])
-        return lookup[inverse.ravel()]
+        lottery[np.arange(n), lookup[inverse.ravel()]] += weight          # one entry per row
 
     def __call__(self, types: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
         N = self.n_players
         shape = tuple(len(t) for t in types)
         n = math.prod(shape)
         lottery = np.zeros((n, self.n_alternatives))
-        rows = np.arange(n)
-        for rank, weight in zip(self.ranks, self.weights):
-            per_player = []
+        for level, weight in zip(self.levels, self.weights):
+            stacked = np.empty((n, N))
             for i in range(N):
                 view = [1] * N
                 view[i] = shape[i]
-                per_player.append(rank[i][types[i]].reshape(view))
-            lottery[rows, self._winner_alternatives(per_player, shape)] += weight     # one entry per row
+                stacked[:, i] = np.broadcast_to(level[i][types[i]].reshape(view), shape).ravel()
+            self._allocate(lottery, stacked, float(weight))
         lottery[:, self.none] += max(0.0, 1.0 - float(self.weights.sum()))
         wins = np.zeros((n, N))
         for winners, x in self.alternative.items():
@@ -278,7 +305,7 @@ class HierarchyLottery:
             q, m = self.q[i][t], self.money[i][t]
             win_pay = np.divide(m, q, out=np.zeros_like(m), where=q > 0)
             transfers[:, i] = np.where(q > 0, win_pay * wins[:, i], m)
-        if len(self.weights) == 1 and abs(float(self.weights[0]) - 1.0) <= _WEIGHT_FLOOR:
+        if self.deterministic:
             return lottery.argmax(axis=1).reshape(shape), transfers.reshape(*shape, N)
         return lottery.reshape(*shape, self.n_alternatives), transfers.reshape(*shape, N)
 
@@ -291,9 +318,10 @@ class HierarchicalMechanism(LazyDirectMechanism):
 
     Attributes
     ----------
-    hierarchies : list of (float, list of (str, str))
-        Each hierarchy's probability and its ranking, best first, as
-        (player, type label) pairs; pairs not listed never win.
+    hierarchies : list of (float, list of list of (str, str))
+        Each hierarchy's probability and its levels, best first, each level a
+        list of (player, type label) pairs (tied: among those present, the
+        units go uniformly at random); pairs not listed never win.
     interim_allocation : tuple of ndarray
         q_i(t): probability that player i of type t wins (one item or unit).
     interim_transfers : tuple of ndarray
@@ -307,10 +335,12 @@ class HierarchicalMechanism(LazyDirectMechanism):
         super().__init__(env, rule, name=name)
         labels = env.type_labels
         self.hierarchies = []
-        for rank, weight in zip(rule.ranks, rule.weights):
-            order = [(int(i), int(t)) for i, t in zip(*np.nonzero(np.isfinite(rank)))]
-            order.sort(key=lambda it: rank[it])
-            self.hierarchies.append((float(weight), [(env.players[i], labels[i][t]) for i, t in order]))
+        for level, weight in zip(rule.levels, rule.weights):
+            groups: dict[float, list[tuple[str, str]]] = {}
+            for i, t in zip(*np.nonzero(np.isfinite(level))):
+                if t < env.n_types[i]:
+                    groups.setdefault(float(level[i, t]), []).append((env.players[i], labels[i][t]))
+            self.hierarchies.append((float(weight), [groups[key] for key in sorted(groups)]))
         self.interim_allocation = tuple(np.array(q) for q in rule.q)
         self.interim_transfers = tuple(np.array(m) for m in rule.money)
         for a in (*self.interim_allocation, *self.interim_transfers):
@@ -321,8 +351,8 @@ class HierarchicalMechanism(LazyDirectMechanism):
         env = self.env
         out: dict[str, Any] = {
             "name": self.name, "kind": "hierarchy_lottery", "environment": env.to_dict(),
-            "hierarchies": [{"probability": w, "ranking": [list(pair) for pair in ranking]}
-                            for w, ranking in self.hierarchies],
+            "hierarchies": [{"probability": w, "levels": [[list(pair) for pair in lv] for lv in levels]}
+                            for w, levels in self.hierarchies],
             "interim_allocation": {p: q.tolist() for p, q in zip(env.players, self.interim_allocation)},
             "interim_transfers": {p: m.tolist() for p, m in zip(env.players, self.interim_transfers)},
             "payments": "a winner of type t receives M(t)/q(t); when q(t) = 0 every profile pays M(t)",
@@ -339,10 +369,14 @@ class HierarchicalMechanism(LazyDirectMechanism):
 
 # ---------------------------------------------------------------- master LP
 class _Master:
-    """The interim LP in (q, M) with hierarchy columns λ_H, solved warm by HiGHS."""
+    """The interim LP in (q, M) per class of identical bidders, with hierarchy columns λ_H, solved warm by HiGHS.
 
-    def __init__(self, f: np.ndarray, values: np.ndarray, allowed: np.ndarray, names: list[str], objective: str,
-                 options: dict[str, Any]):
+    ``sizes[c]``: members of class c (they share q and M: an exact restriction,
+    the problem being invariant under permutations within a class).
+    """
+
+    def __init__(self, f: np.ndarray, values: np.ndarray, allowed: np.ndarray, sizes: np.ndarray, names: list[str],
+                 objective: str, options: dict[str, Any]):
         N, k = f.shape
         self.shape = (N, k)
         m = N * k
@@ -354,13 +388,13 @@ class _Master:
         m_lb = np.where(allowed.ravel(), -inf, 0.0)
         m_ub = np.where(allowed.ravel(), inf, 0.0)
         cost = np.zeros(2 * m)
-        fv = (f * values).ravel()
+        mass = (np.asarray(sizes, float)[:, None] * f).ravel()              # expected members of each type
         if objective == "revenue":
-            cost[m:] = -f.ravel()
+            cost[m:] = -mass
         elif objective == "deficit":
-            cost[m:] = f.ravel()
+            cost[m:] = mass
         else:
-            cost[:m] = fv
+            cost[:m] = mass * values.ravel()
         self.maximize = objective != "deficit"
         h.changeObjectiveSense(highspy.ObjSense.kMaximize if self.maximize else highspy.ObjSense.kMinimize)
         h.addVars(2 * m, np.concatenate([np.zeros(m), m_lb]), np.concatenate([q_ub, m_ub]))
@@ -395,7 +429,7 @@ class _Master:
                     keys.append((i,))
             if name == "budget_ex_ante":
                 pairs = [(i, t) for i in range(N) for t in np.flatnonzero(allowed[i])]
-                rows.append((-inf, 0.0, [mi(i, t) for i, t in pairs], [f[i, t] for i, t in pairs]))
+                rows.append((-inf, 0.0, [mi(i, t) for i, t in pairs], [sizes[i] * f[i, t] for i, t in pairs]))
                 keys.append(())
             self.family_rows[name] = keys
         lower = np.array([r[0] for r in rows])
@@ -493,6 +527,31 @@ _BLOCK_AUDITS = {
 }
 
 
+def _classes(env: Environment, allocation: Allocation, f: np.ndarray, values: np.ndarray,
+             can_win: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Classes of interchangeable bidders: (class of each player, first player of each class).
+
+    Players are interchangeable when their type counts, values, type
+    probabilities and whether they can win agree — then the problem is
+    invariant under swapping them, and averaging an optimum over the swaps is
+    an optimum in which they share q and M. For several units every player is
+    its own class (hierarchies there use strict ranks).
+    """
+    N = env.n_players
+    if allocation.units > 1:
+        return np.arange(N), np.arange(N)
+    keys: dict[bytes, int] = {}
+    member = np.empty(N, np.int64)
+    first = []
+    for i in range(N):
+        key = (np.int64(env.n_types[i]).tobytes() + f[i].tobytes() + values[i].tobytes() + can_win[i].tobytes())
+        if key not in keys:
+            keys[key] = len(first)
+            first.append(i)
+        member[i] = keys[key]
+    return member, np.array(first)
+
+
 def solve(env: Environment, objective: str, names: list[str], own: dict[str, Any],
           solver_options: dict[str, Any], options_record: dict[str, Any]) -> DesignResult:
     """Run the reduced-form method (the caller checked :func:`not_applicable`)."""
@@ -507,7 +566,10 @@ def solve(env: Environment, objective: str, names: list[str], own: dict[str, Any
     bidder = np.zeros(N, bool)
     bidder[list(allocation.bidders)] = True
     can_win = allowed & bidder[:, None]
-    master = _Master(f, values, allowed, names, objective, solver_options)
+    member, first = _classes(env, allocation, f, values, can_win)
+    sizes = np.bincount(member)
+    fc, vc, ac, wc = f[first], values[first], allowed[first], can_win[first]
+    master = _Master(fc, vc, ac, sizes, names, objective, solver_options)
     max_columns = int(own.get("max_columns", DEFAULTS["max_columns"]))
     seen: set[bytes] = set()
     columns: list[np.ndarray] = []
@@ -525,18 +587,19 @@ def solve(env: Environment, objective: str, names: list[str], own: dict[str, Any
             break
         y, mu = master.duals()
         sign = 1.0 if master.maximize else -1.0
-        rank = greedy_hierarchy(sign * y, f, can_win)
-        q_new = interim_allocation(rank, f, allocation.units)
+        level = greedy_hierarchy(sign * y, fc, wc, sizes)
+        q_new = interim_allocation(level, fc, allocation.units, sizes)
         reduced = sign * (float(np.sum(y * q_new)) - mu)
         scale = 1.0 + float(np.abs(y).max(initial=0.0)) + abs(mu)
-        key = rank.tobytes()
+        key = level.tobytes()
         if reduced <= 1e-11 * scale or key in seen or len(columns) >= max_columns:
             break
         seen.add(key)
-        columns.append(rank)
+        columns.append(level)
         allocations.append(q_new)
         master.add_column(q_new)
     diagnostics: dict[str, Any] = {"method": "reduced_form", "rounds": rounds, "hierarchies_generated": len(columns),
+                                   "bidder_classes": int(sizes.size),
                                    "master_rows": int(master.h.getNumRow()),
                                    "master_columns": int(master.h.getNumCol()), "final_reduced_cost": reduced,
                                    "solve_time": solve_time, "units": allocation.units}
@@ -553,15 +616,18 @@ def solve(env: Environment, objective: str, names: list[str], own: dict[str, Any
     if len(columns) >= max_columns and reduced > 1e-11:
         message += f"; options['max_columns'] = {max_columns} reached before the pricing certified optimality"
         status = "iteration_limit"
-    _, money, lam, _ = master.solution()
+    _, money_c, lam, _ = master.solution()
     lam = np.asarray(lam, dtype=float)[:len(columns)]
     keep = np.flatnonzero(lam > _WEIGHT_FLOOR)
     weights = lam[keep]
-    ranks = np.array([columns[h] for h in keep]) if keep.size else np.zeros((0, N, k))
-    q = sum((w * allocations[h] for w, h in zip(weights, keep)), np.zeros((N, k)))
     diagnostics["hierarchies_used"] = int(keep.size)
+    # every bidder takes her class's levels and interim money; her interim allocation is recomputed per
+    # bidder from the levels (ties between the members of a class included), not copied from the master
+    levels = np.array([columns[h][member] for h in keep]) if keep.size else np.zeros((0, N, k))
+    money = money_c[member]
+    q = sum((w * interim_allocation(lv, f, allocation.units) for w, lv in zip(weights, levels)), np.zeros((N, k)))
     unpadded = [money[i, :env.n_types[i]] for i in range(N)]
-    rule = HierarchyLottery(N, env.n_alternatives, allocation, ranks, weights,
+    rule = HierarchyLottery(N, env.n_alternatives, allocation, levels, weights,
                             [q[i, :env.n_types[i]] for i in range(N)], unpadded)
     mech = HierarchicalMechanism(env, rule, name=f"optimal {objective} auction (reduced form)")
     if objective == "revenue":

@@ -202,7 +202,7 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
     """Find an optimal direct mechanism subject to incentive, participation and budget constraints.
 
     The problem is a linear program in the decision lotteries p(θ, x) and the
-    transfers m_i(θ) (money received, see ``docs/conventions.md``), solved by
+    transfers m_i(θ) (money received, see ``docs/concepts.md``), solved by
     HiGHS; with ``randomized=False`` the decision is deterministic (a MILP).
     Three methods solve it (``docs/design.md``); they return the same optimum.
 
