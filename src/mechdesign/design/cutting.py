@@ -19,8 +19,12 @@ only when the solution violates them:
    kernels of :mod:`mechdesign.analysis` (:class:`AuditKernels`): every row of
    the generated families that it violates by more than ``atol`` is found.
 3. Add them — for DSIC, the most profitable misreport of each (player, type,
-   others' profile) — to the live HiGHS model and re-solve from the previous
-   basis (:class:`.highs.LiveLP`). Repeat until no row is violated.
+   others' profile); the first time an incentive family is violated, its
+   upward local rows instead (each type claiming the next higher value: with the
+   downward ones they imply all others for single-crossing utilities such as
+   an auction's, which matters when the relaxed optimum is not monotone) — to
+   the live HiGHS model and re-solve from the previous basis
+   (:class:`.highs.LiveLP`). Repeat until no row is violated.
 
 The rows are written by the same builders as the full LP
 (:data:`.constraints.KEYED_BUILDERS`, keys from :data:`.constraints.FAMILY_KEYS`),
@@ -136,17 +140,19 @@ def _order(env: Environment, i: int) -> np.ndarray | None:
     return np.argsort(np.asarray(values, dtype=float), kind="stable")
 
 
-def _adjacent_pairs(env: Environment, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """(true type, report) pairs: each type claiming to be the next lower one in the value order.
+def _adjacent_pairs(env: Environment, i: int, upward: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(true type, report) pairs: each type claiming to be the next lower one in the value order
+    (``upward``: the next higher one). Empty when the types carry no values.
 
-    These local downward constraints are the ones that bind in Myerson's optimal
-    auction; any other row the solution violates is found by the audit.
-    Empty when the types carry no values.
+    The local downward constraints are the ones that bind in Myerson's optimal
+    auction. With single-crossing utilities (an auction's v·x) local constraints
+    in both directions imply every other one; the upward ones matter only when
+    the relaxed optimum is not monotone (priors that need ironing).
     """
     order = _order(env, i)
     if order is None or order.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return order[1:], order[:-1]
+    return (order[:-1], order[1:]) if upward else (order[1:], order[:-1])
 
 
 def _admissible(env: Environment, family: str, keys: np.ndarray) -> np.ndarray:
@@ -155,6 +161,24 @@ def _admissible(env: Environment, family: str, keys: np.ndarray) -> np.ndarray:
         full = cons.FAMILY_KEYS[family](env)
         return keys[np.isin(_encode(env, family, keys), _encode(env, family, full))]
     return keys
+
+
+def upward_keys(env: Environment, family: str) -> np.ndarray:
+    """Rows of each type claiming to be the next higher one (``dsic``/``bic``; empty for other families)."""
+    if family not in ("dsic", "bic"):
+        return np.zeros((0, 2), np.int64)
+    parts = []
+    for i in range(env.n_players):
+        t, r = _adjacent_pairs(env, i, upward=True)
+        if family == "dsic":
+            M = env.n_profiles // env.n_types[i]
+            o = np.repeat(np.arange(M), t.size)
+            parts.append(np.stack([np.full(o.size, i), np.tile(t, M), np.tile(r, M), o], axis=1))
+        else:
+            parts.append(np.stack([np.full(t.size, i), t, r], axis=1))
+    width = 4 if family == "dsic" else 3
+    keys = np.concatenate(parts).astype(np.int64) if parts else np.zeros((0, width), np.int64)
+    return _admissible(env, family, keys.reshape(-1, width))
 
 
 def initial_keys(env: Environment, family: str, families: tuple[str, ...] = ()) -> np.ndarray:
@@ -324,6 +348,7 @@ def solve(gen: Generation, fixed_rule: Any, solver_options: dict[str, Any], atol
     solve_time = separation_time = 0.0
     fallback = None
     rounds = 0
+    upward_done: set[str] = set()
     while True:
         rounds += 1
         outcome = lp.run()
@@ -334,7 +359,13 @@ def solve(gen: Generation, fixed_rule: Any, solver_options: dict[str, Any], atol
         if outcome.status == "optimal" and outcome.x is not None:
             tic = time.perf_counter()
             mech = mechanism_from_solution(gen.model(), outcome.x, fixed_rule, "round solution")
-            added = _add(gen, lp, {f: violated_keys(env, f, mech, atol, opts) for f in gen.families})
+            found = {f: violated_keys(env, f, mech, atol, opts) for f in gen.families}
+            for f in gen.families:          # first violation of an incentive family: its upward local rows instead
+                if len(found[f]) and f not in upward_done:
+                    upward_done.add(f)
+                    up = upward_keys(env, f).reshape(-1, found[f].shape[1])
+                    found[f] = up if len(up) else found[f]
+            added = _add(gen, lp, found)
             separation_time += time.perf_counter() - tic
             record["added"] = added
             if not any(added.values()):
