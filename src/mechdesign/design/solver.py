@@ -202,9 +202,9 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
     """Find an optimal direct mechanism subject to incentive, participation and budget constraints.
 
     The problem is a linear program in the decision lotteries p(θ, x) and the
-    transfers m_i(θ) (money received, see ``docs/concepts.md``), solved by
-    HiGHS; with ``randomized=False`` the decision is deterministic (a MILP).
-    Three methods solve it (``docs/design.md``); they return the same optimum.
+    transfers m_i(θ) (money received, ``docs/conventions.md``), solved by HiGHS; with
+    ``randomized=False`` the decision is deterministic (a MILP). Three methods solve
+    it (``docs/design.md``); they return the same optimum.
 
     Parameters
     ----------
