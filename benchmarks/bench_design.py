@@ -274,7 +274,7 @@ def scale_table(peer: str | None, repeats: int, timeout: float) -> None:
         imports.append(f"mechaudit {import_time('mechaudit'):.2f} s")
     print("import times (not included): " + ", ".join(imports))
     header = (f"{'instance':<20}{'method':<14}{'ours s':>8}{'cpu s':>7}{'optimum':>15}{'Myerson':>8}  {'full LP':<18}"
-              f"{'baseline':<32}{'mechaudit':<18}target")
+              f"{'baseline':<35}{'mechaudit':<18}target")
     print(header)
     print("-" * len(header))
 
@@ -310,7 +310,7 @@ def scale_table(peer: str | None, repeats: int, timeout: float) -> None:
             if kind == "dsic" and "verified" in base and not base["verified"]:
                 base_label = "binding LP fails the audit"
             print(f"{label:<20}{method:<14}{ours['total']:>8.3f}{ours['cpu']:>7.2f}{ours['value']:>15.10f}"
-                  f"{'ok' if agree else 'DIFFERS':>8}  {fmt(full, ours['total']):<18}{base_label:<32}"
+                  f"{'ok' if agree else 'DIFFERS':>8}  {fmt(full, ours['total']):<18}{base_label:<35}"
                   f"{fmt(theirs, ours['total']):<18}{verdict}"
                   + ("" if ours["verified"] else "  VERIFICATION FAILED"))
 
