@@ -49,6 +49,8 @@ def register(app: typer.Typer) -> None:
         json_out: Optional[Path] = json_option(),
         max_rows: int = max_rows_option(40),
         plot: Optional[Path] = PLOT,
+        method: Optional[str] = typer.Option(None, "--method",
+                                             help="auto | full | cutting_plane | reduced_form (default: auto)."),
     ) -> None:
         """Find the optimal direct mechanism subject to the required properties.
 
@@ -74,7 +76,8 @@ def register(app: typer.Typer) -> None:
         fixed = decision if decision is not None else section.decision
         _check_size(env, names, fixed is not None)
         result = design(env, objective=objective or section.objective, constraints=names,
-                        randomized=section.randomized and not deterministic, decision=fixed, options=options)
+                        randomized=section.randomized and not deterministic, decision=fixed, options=options,
+                        method=method or section.method)
         if plot is not None and result.mechanism is not None:   # no mechanism (infeasible): nothing to draw
             save_interim_plot([result.mechanism], plot, spec)
         if emit_json(result.to_dict(), json_out):

@@ -34,13 +34,13 @@ def mechanism_table(mech: DirectMechanism, max_rows: int = 20, title: str | None
             table.add_row(*["…"] * (2 * env.n_players + 2))
             table.caption = f"first {max_rows} of {env.n_profiles} profiles; … {env.n_profiles - max_rows} more"
             break
-        if mech.decision_indices is not None:
-            decision = env.alternatives[int(mech.decision_indices[prof])]
+        out = mech.outcome(prof)          # one profile at a time: a lazy mechanism is never materialised
+        if out.alternative is not None:
+            decision = out.alternative
         else:
-            lottery = mech.decision[prof]
-            decision = ", ".join(f"{env.alternatives[x]}: {number(q, '.3g')}" for x, q in enumerate(lottery)
+            decision = ", ".join(f"{env.alternatives[x]}: {number(q, '.3g')}" for x, q in enumerate(out.lottery)
                                  if q > 1e-9)
-        m = np.asarray(mech.transfers[prof], dtype=float)
+        m = np.asarray(out.transfers, dtype=float)
         table.add_row(*[plain(env.type_labels[i][t]) for i, t in enumerate(prof)], plain(decision),
                       *[number(x) for x in m], number(m.sum()))
     return table

@@ -109,6 +109,8 @@ DESIGN_OPTIONS: dict[str, Option] = {
     "certificate": Option("bool"),
     "max_certificate_rows": Option("int", low=1, high=10**7),
     "symmetry": Option("bool"),
+    "max_rounds": Option("int", low=1, high=10**6),
+    "max_columns": Option("int", low=1, high=10**7),
 }
 
 #: Options of the asymmetric first-price solver an ``auction.solver`` section may set

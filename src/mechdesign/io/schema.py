@@ -45,6 +45,8 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("DesignSpec", "require"): "Constraint families the mechanism must satisfy",
     ("DesignSpec", "decision"): "Fix the decision rule ('efficient'), leaving only transfers to choose",
     ("DesignSpec", "randomized"): "Allow randomized decision rules (an LP); false: deterministic (a MILP)",
+    ("DesignSpec", "method"): ("How to solve: auto, full (every row), cutting_plane (constraint generation) "
+                               "or reduced_form (auctions, interim rules)"),
     ("DesignSpec", "options"): "Solver options: HiGHS option names, plus atol and rtol",
     ("AuctionSection", "format"): "Auction format: first_price, second_price or all_pay",
     ("AuctionSection", "bidders"): "One entry per bidder (name and value distribution)",
