@@ -38,6 +38,18 @@ def test_spec_builds_every_format_and_risk_aversion():
       "learning": {"iterations": 5}}, "only used with method: learn"),
     ({"format": "first_price", "n_bidders": 2, "distribution": {"family": "uniform"},
       "utility": {"loss_aversion": 2}}, "loss_aversion"),
+    # learning options are an allow-list of typed values (specs are data)
+    ({"format": "first_price", "n_bidders": 2, "distribution": {"family": "uniform"}, "method": "learn",
+      "learning": {"log_file": "x.txt"}}, "unknown option 'log_file'"),
+    ({"format": "first_price", "n_bidders": 2, "distribution": {"family": "uniform"}, "method": "learn",
+      "learning": {"iterations": "many"}}, r"auction.learning\['iterations'\]: an integer"),
+    ({"format": "first_price", "n_bidders": 2, "distribution": {"family": "uniform"}, "method": "learn",
+      "learning": {"bids": [1, 0]}}, "low < high"),
+    ({"format": "first_price", "n_bidders": 2, "distribution": {"family": "uniform"}, "method": "learn",
+      "grid": [64, 64, 64]}, "auction.grid"),
+    ({"format": "first_price", "n_bidders": 2, "distribution": {"family": "uniform"}, "method": "learn",
+      "grid": [10**6, 10**6]}, "memory"),
+    ({"format": "contest", "n_bidders": 0, "distribution": {"family": "uniform"}}, "n_bidders"),
 ])
 def test_bad_learning_specs(auction, match):
     with pytest.raises(SpecError, match=match):
@@ -55,7 +67,7 @@ def test_cli_learns_with_a_table_and_a_plot(tmp_path):
     assert res.exit_code == 0, res.output
     assert "learned equilibrium" in res.output and "epsilon on the grid" in res.output
     assert out.exists() and out.stat().st_size > 0
-    res = runner.invoke(app, ["auction", str(spec), "--method", "learn", "--json"])
+    res = runner.invoke(app, ["auction", str(spec), "--method", "learn", "--json", "-"])
     report = json.loads(res.output[res.output.index("{"):])
     assert report["equilibrium"]["method"] == "learn"
     assert report["equilibrium"]["diagnostics"]["discrete_epsilon"] >= 0

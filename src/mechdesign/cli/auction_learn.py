@@ -26,14 +26,16 @@ def progress_bar(kwargs: dict, quiet: bool = False):
 
 def learned_table(auction, eq, rows: int = 9) -> None:
     """Print bids at a few values per bidder, with the grid epsilon and the continuous loss."""
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from mechdesign.cli.common import console, plain
+
     d = eq.diagnostics
-    table = Table(title=f"learned equilibrium ({d['grid']}, {d['learning_method']}, status {eq.status})")
+    table = Table(title=escape(f"learned equilibrium ({d['grid']}, {d['learning_method']}, status {eq.status})"))
     table.add_column("quantile", justify="right")
     for b in eq:
-        table.add_column(f"{b.label}: value", justify="right")
+        table.add_column(escape(f"{b.label}: value"), justify="right")
         table.add_column("bid", justify="right")
     qs = np.linspace(0.05, 0.95, rows)
     for q in qs:
@@ -43,8 +45,7 @@ def learned_table(auction, eq, rows: int = 9) -> None:
             bid = float(b(np.array([v]))[0])
             cells += [f"{v:.4g}", "stays out" if not np.isfinite(bid) else f"{bid:.4g}"]
         table.add_row(*cells)
-    console = Console()
     console.print(table)
     loss = "not computed" if eq.loss is None else f"{eq.loss.max_relative:.2e}"
-    console.print(f"epsilon on the grid: {d['discrete_epsilon']:.3e}   relative utility loss on the grid: "
-                  f"{d['discrete_relative_loss']:.3e}   on the continuum: {loss}", highlight=False)
+    console.print(plain(f"epsilon on the grid: {d['discrete_epsilon']:.3e}   relative utility loss on the grid: "
+                        f"{d['discrete_relative_loss']:.3e}   on the continuum: {loss}"))

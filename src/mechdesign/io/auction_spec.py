@@ -31,19 +31,27 @@ Learned equilibria (any format, asymmetric bidders, risk aversion)::
       seller: {family: uniform}
 
 Distribution families are names of ``scipy.stats`` continuous distributions; a spec is
-data and cannot run code.
+data and cannot run code. ``solver:`` options are checked against
+:data:`mechdesign.io.options.AUCTION_OPTIONS`, and the memory the solver needs is
+estimated before it runs (:mod:`mechdesign.io.memory`).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 from scipy import stats
 
 from mechdesign.errors import SpecError
+from mechdesign.io import memory
+from mechdesign.io.loader import load_data
+from mechdesign.io.options import AUCTION_OPTIONS, LEARNING_OPTIONS, check_options
+
+#: Most bidders an auction spec may have (the quadratures are O(n) per node).
+MAX_BIDDERS = 10_000
 
 __all__ = ["AuctionSection", "AuctionSpec", "BidderSpec", "DistributionSpec", "UtilitySpec", "load_auction_spec"]
 
@@ -60,7 +68,10 @@ class DistributionSpec(BaseModel):
     def build(self):
         from mechdesign.auctions.distributions import ValueDistribution
 
-        family = getattr(stats, self.family, None)
+        for x in [*self.args, *self.params.values(), *(self.truncate or ())]:
+            if not math.isfinite(x):
+                raise SpecError(f"distribution: finite parameters (got {x} for {self.family!r})")
+        family = getattr(stats, self.family, None) if not self.family.startswith("_") else None
         if not isinstance(family, stats.rv_continuous):
             raise SpecError(
                 f"distribution.family: expected the name of a scipy.stats continuous distribution "
@@ -100,11 +111,11 @@ class AuctionSection(BaseModel):
     distribution: DistributionSpec | None = None
     reserve: float | None = None
     entry_fee: float = 0.0
-    myerson: bool = False
-    solver: dict[str, float] = Field(default_factory=dict)
+    myerson: StrictBool = False
+    solver: dict[str, Any] = Field(default_factory=dict)
     method: Literal["auto", "learn"] = "auto"
     grid: list[int] | int | None = None
-    learning: dict[str, float | int | str | bool | list[float]] = Field(default_factory=dict)
+    learning: dict[str, Any] = Field(default_factory=dict)
     utility: UtilitySpec | None = None
     r: float = 1.0
     k: float = 0.5
@@ -131,12 +142,22 @@ class AuctionSection(BaseModel):
             return self._build_rule_mechanism()
 
         cls = {"first_price": FirstPrice, "second_price": SecondPrice, "all_pay": AllPay}[self.format]
+        n = self._n_bidders()
+        options = self.solver_options()
+        defaults = {"steps": 400, "batch": 64, "table": 20001}
+        sizes = {k: int(options.get(k, d)) for k, d in defaults.items()}
+        memory.require_memory(memory.auction_bytes(n, **sizes), "auction",
+                              detail=f"{n:,} bidders, steps {sizes['steps']:,}, batch {sizes['batch']:,}, "
+                                     f"table {sizes['table']:,}",
+                              suggestion="use fewer bidders or smaller solver steps/batch/table")
+        for name in ("reserve", "entry_fee"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise SpecError(f"auction.{name}: a finite number (got {value})")
         if self.bidders is not None:
             dists = [b.distribution.build() for b in self.bidders]
             labels = [b.name or f"bidder {i + 1}" for i, b in enumerate(self.bidders)]
         else:
-            if self.n_bidders < 1:
-                raise SpecError(f"auction.n_bidders: must be >= 1 (got {self.n_bidders})")
             dists = [self.distribution.build()] * self.n_bidders
             labels = None
         return cls(dists, reserve=self.reserve, entry_fee=self.entry_fee, labels=labels,
@@ -146,21 +167,29 @@ class AuctionSection(BaseModel):
         """The CRRA coefficient of the ``utility:`` section (None: risk neutral)."""
         return None if self.utility is None else self.utility.risk_aversion
 
+    def _n_bidders(self) -> int:
+        n = len(self.bidders) if self.bidders is not None else self.n_bidders
+        if n < 1 or n > MAX_BIDDERS:
+            raise SpecError(f"auction.n_bidders: between 1 and {MAX_BIDDERS:,} bidders (got {n:,})")
+        return n
+
     def _build_rule_mechanism(self):
         from mechdesign.auctions import Contest, DoubleAuction
 
+        for name in ("r", "k"):
+            if not math.isfinite(getattr(self, name)):
+                raise SpecError(f"auction.{name}: a finite number (got {getattr(self, name)})")
         if self.format == "double_auction":
             if self.utility is not None and self.utility.risk_aversion is not None:
                 raise SpecError("auction.utility: risk aversion is not available for double auctions")
             return DoubleAuction(buyer=self.buyer.build(), seller=self.seller.build(), k=self.k)
         if self.reserve is not None or self.entry_fee:
             raise SpecError("auction.reserve, auction.entry_fee: not available for contests")
+        self._n_bidders()
         if self.bidders is not None:
             dists = [b.distribution.build() for b in self.bidders]
             labels = [b.name or f"bidder {i + 1}" for i, b in enumerate(self.bidders)]
         else:
-            if self.n_bidders < 1:
-                raise SpecError(f"auction.n_bidders: must be >= 1 (got {self.n_bidders})")
             dists, labels = [self.distribution.build()] * self.n_bidders, None
         return Contest(dists, r=self.r, risk_aversion=self.risk_aversion(), labels=labels)
 
@@ -173,19 +202,30 @@ class AuctionSection(BaseModel):
             if self.solver:
                 raise SpecError("auction.solver: options of the exact solvers; use 'learning:' with method learn")
             grid = tuple(self.grid) if isinstance(self.grid, list) else self.grid
-            options = {k: (tuple(v) if isinstance(v, list) else v) for k, v in self.learning.items()}
-            for key in ("iterations",):
-                if key in options:
-                    options[key] = int(options[key])
+            sizes = (64, 64) if grid is None else ((grid, grid) if isinstance(grid, int) else grid)
+            if len(sizes) != 2 or min(sizes) < 2:
+                raise SpecError(f"auction.grid: an integer >= 2 or a pair [types, bids] of them (got {self.grid!r})")
+            types, bids = sizes
+            options = self.learning_options()
+            n = 2 if self.format == "double_auction" else self._n_bidders()
+            memory.require_memory(memory.grid_game_bytes(n, types, bids), "auction",
+                                  detail=f"{n:,} bidders on a {types:,} x {bids:,} grid",
+                                  suggestion="use a smaller grid")
             return {"method": "learn", "grid": grid, "options": options}
         if self.learning or self.grid is not None:
             raise SpecError("auction.learning, auction.grid: only used with method: learn")
         return {"method": "auto", **self.solver_options()}
 
+    def learning_options(self) -> dict:
+        """The ``learning:`` options, checked against :data:`~mechdesign.io.options.LEARNING_OPTIONS`."""
+        options = check_options(self.learning, LEARNING_OPTIONS, "auction.learning")
+        if "bids" in options:
+            options["bids"] = tuple(options["bids"])
+        return options
+
     def solver_options(self) -> dict:
-        """Options for the asymmetric solver (integers where the solver expects them)."""
-        ints = {"steps", "batch", "table"}
-        return {k: int(v) if k in ints else float(v) for k, v in self.solver.items()}
+        """The ``solver:`` options, checked against :data:`~mechdesign.io.options.AUCTION_OPTIONS`."""
+        return check_options(self.solver, AUCTION_OPTIONS, "auction.solver")
 
 
 class AuctionSpec(BaseModel):
@@ -196,22 +236,19 @@ class AuctionSpec(BaseModel):
 
 
 def load_auction_spec(source) -> AuctionSpec:
-    """Load and validate a spec from a path (YAML or JSON) or an already parsed mapping."""
+    """Load and validate a spec from a path (YAML or JSON, read by the safe loader) or a parsed mapping."""
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            data = yaml.safe_load(path.read_text())
-        except OSError as exc:
-            raise SpecError(f"spec: cannot read {path} ({exc.strerror})") from None
-        except yaml.YAMLError as exc:
-            raise SpecError(f"spec: {path} is not valid YAML/JSON ({exc})") from None
+        data = load_data(source, name="spec")
     else:
         data = source
     if not isinstance(data, dict) or "auction" not in data:
         raise SpecError(f"spec: expected a mapping with an 'auction:' section (got {type(data).__name__})")
     try:
-        return AuctionSpec.model_validate(data)
+        spec = AuctionSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SpecError(f"auction spec: {where}: {first['msg']} (got {first.get('input')!r})") from None
+        from mechdesign.io.spec import _format_validation_error
+
+        raise SpecError(_format_validation_error(exc)) from None
+    spec.auction.solver_options()
+    spec.auction.learning_options()
+    return spec

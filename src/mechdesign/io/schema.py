@@ -45,6 +45,8 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("DesignSpec", "require"): "Constraint families the mechanism must satisfy",
     ("DesignSpec", "decision"): "Fix the decision rule ('efficient'), leaving only transfers to choose",
     ("DesignSpec", "randomized"): "Allow randomized decision rules (an LP); false: deterministic (a MILP)",
+    ("DesignSpec", "method"): ("How to solve: auto, full (every row), cutting_plane (constraint generation) "
+                               "or reduced_form (auctions, interim rules)"),
     ("DesignSpec", "options"): "Solver options: HiGHS option names, plus atol and rtol",
     ("AuctionSection", "format"): "Auction format: first_price, second_price, all_pay, contest (Tullock) or "
                                   "double_auction (bilateral trade)",
@@ -54,11 +56,12 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("AuctionSection", "reserve"): "Reserve price: bids below it lose",
     ("AuctionSection", "entry_fee"): "Fee every participating bidder pays",
     ("AuctionSection", "myerson"): "Also compute Myerson's optimal auction",
-    ("AuctionSection", "solver"): "Options of the asymmetric equilibrium solver (e.g. steps, tol)",
+    ("AuctionSection", "solver"): "Options of the asymmetric equilibrium solver: steps, depth, batch, xtol, table (nothing else)",
     ("AuctionSection", "method"): "auto: exact solvers where they apply; learn: learn on a type x bid grid "
                                   "(contests and double auctions always learn)",
     ("AuctionSection", "grid"): "Grid of method learn: [types, bids] or one size for both (default 64 x 64)",
-    ("AuctionSection", "learning"): "Options of method learn (iterations, tol, method, bids, ties, ...)",
+    ("AuctionSection", "learning"): ("Options of method learn: method, iterations, tol, stop, seed, init, step, regularizer, "
+                                    "polish, time_limit, bids, zoom, symmetric, ties, bid_function, loss_grid (nothing else)"),
     ("AuctionSection", "utility"): "Bidders' risk attitude, e.g. {risk_aversion: 0.5}",
     ("AuctionSection", "r"): "Exponent of the Tullock contest success function b_i^r / sum_j b_j^r",
     ("AuctionSection", "k"): "Weight of the buyer's bid in the double-auction price k b + (1-k) s",
