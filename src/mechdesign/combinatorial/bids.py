@@ -278,14 +278,17 @@ class CombinatorialAuction:
 
         return core_check(self, payments, atol=atol, rtol=rtol, backend=backend)
 
-    def to_environment(self, type_values: Mapping[str, Any], prior: Any = None, rules: Sequence[str] | None = None):
+    def to_environment(self, type_values: Mapping[str, Any], prior: Any = None, rules: Sequence[str] | None = None,
+                       backend: str = "highs"):
         """The finite bridge: an Environment and one DirectMechanism per payment rule.
 
-        See :func:`mechdesign.combinatorial.finite.to_environment`.
+        ``type_values = {bidder: [type, ...]}``, a type being her value of each of
+        her bundles (one number per bid of hers). Returns ``(env, {rule: mechanism})``;
+        see :func:`mechdesign.combinatorial.finite.to_environment`.
         """
         from mechdesign.combinatorial.finite import to_environment
 
-        return to_environment(self, type_values, prior=prior, rules=rules)
+        return to_environment(self, type_values, prior=prior, rules=rules, backend=backend)
 
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:
