@@ -34,9 +34,10 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 
 def __getattr__(name: str):
-    # md.auctions pulls in scipy.stats (slow, memory-hungry): import it on first use only.
-    if name == "auctions":
+    # md.auctions pulls in scipy.stats (slow, memory-hungry), md.combinatorial the MILP solvers:
+    # import them on first use only.
+    if name in ("auctions", "combinatorial"):
         import importlib
 
-        return importlib.import_module("mechdesign.auctions")
+        return importlib.import_module(f"mechdesign.{name}")
     raise AttributeError(f"module 'mechdesign' has no attribute {name!r}")
