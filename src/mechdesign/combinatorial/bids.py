@@ -156,6 +156,7 @@ class CombinatorialAuction:
         cols = np.array([item_index[i] for b in flat for i in sort_bundle(b.bundle, self.items)], dtype=np.int64)
         self.incidence = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(len(flat), len(self.items)))
         self._winners_cache: dict[tuple, Any] = {}
+        self._models: dict[tuple, Any] = {}
 
     # ------------------------------------------------------------------ views
     @property
@@ -193,13 +194,17 @@ class CombinatorialAuction:
 
     def is_feasible(self, chosen: Iterable[int]) -> bool:
         """Whether the bids with these indices can win together (disjoint; XOR: one per bidder)."""
-        chosen = list(chosen)
-        used = np.asarray(self.incidence[chosen].sum(axis=0)).ravel() if chosen else np.zeros(0)
-        if used.size and used.max() > 1:
-            return False
-        if self.language == "xor":
-            owners = self.bid_bidder[chosen]
-            return len(set(owners.tolist())) == len(owners)
+        used: set[str] = set()
+        owners: set[int] = set()
+        for j in chosen:
+            bid = self.bids[int(j)]
+            if bid.bundle & used:
+                return False
+            used |= bid.bundle
+            owner = int(self.bid_bidder[int(j)])
+            if self.language == "xor" and owner in owners:
+                return False
+            owners.add(owner)
         return True
 
     # -------------------------------------------------------------- analysis
@@ -225,11 +230,25 @@ class CombinatorialAuction:
         """
         from mechdesign.combinatorial.wdp import solve_wdp
 
-        key = (backend, time_limit, mip_gap, tuple(sorted((options or {}).items())))
+        key = _key(backend, time_limit, mip_gap, options)
         if key not in self._winners_cache:
-            self._winners_cache[key] = solve_wdp(self, backend=backend, time_limit=time_limit, mip_gap=mip_gap,
-                                                 options=options)
+            model = self.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
+            self._winners_cache[key] = solve_wdp(self, model=model)
         return self._winners_cache[key]
+
+    def wdp_model(self, backend: str = "highs", *, time_limit: float | None = None, mip_gap: float | None = None,
+                  options: Mapping[str, Any] | None = None, participation: Sequence[int] = ()):
+        """The winner-determination model of this auction (built once per settings, then reused).
+
+        See :class:`mechdesign.combinatorial.wdp.WDPModel`.
+        """
+        from mechdesign.combinatorial.wdp import WDPModel
+
+        key = (_key(backend, time_limit, mip_gap, options), tuple(int(k) for k in participation))
+        if key not in self._models:
+            self._models[key] = WDPModel(self, backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
+                                         participation=participation)
+        return self._models[key]
 
     def payments(self, rule: str = "vcg", *, reference: Mapping[str, float] | None = None, backend: str = "highs",
                  time_limit: float | None = None, mip_gap: float | None = None,
@@ -301,6 +320,11 @@ class CombinatorialAuction:
     def __repr__(self) -> str:
         return (f"CombinatorialAuction({self.n_items} items, {self.n_bidders} bidders, {self.n_bids} bids, "
                 f"language={self.language!r})")
+
+
+def _key(backend: Any, time_limit: Any, mip_gap: Any, options: Any) -> tuple:
+    items = tuple(sorted((str(k), repr(val)) for k, val in options.items())) if isinstance(options, Mapping) else options
+    return (backend, time_limit, mip_gap, items)
 
 
 __all__ = ["Bid", "CombinatorialAuction", "LANGUAGES", "sort_bundle"]

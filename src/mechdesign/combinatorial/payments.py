@@ -160,8 +160,8 @@ class _Separation:
         self.wd = wd
         self.bidders = bidders                       # bidders whose surplus can be positive
         participation = bidders if auction.language == "or" else ()
-        self.model = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
-                              participation=participation)
+        self.model = auction.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
+                                       participation=participation)
 
     def most_violated(self, surplus: np.ndarray) -> tuple[np.ndarray, set[int], float, str]:
         """Blocking allocation (bid indices), its coalition, its value ``w`` and the solve status.
@@ -318,7 +318,7 @@ def compute_payments(auction: CombinatorialAuction, rule: str, *, reference: Any
     if rule == "pay_as_bid":
         pay = values.copy()
     else:
-        model = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
+        model = auction.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
         vcg_arr, vcg_status, n = vcg_payments(auction, wd, model)
         status, solves = _worse(status, vcg_status), solves + n
         vcg = dict(zip(auction.bidders, map(float, vcg_arr)))

@@ -278,10 +278,21 @@ class _HighsImpl:
         self.all_cols = np.arange(n, dtype=np.int32)
 
     def run(self, objective, upper, start):
-        h, hs = self.h, self.hs
+        h = self.h
         n = self.model.n_cols
         h.changeColsCost(n, self.all_cols, objective.astype(np.float64))
         h.changeColsBounds(n, self.all_cols, np.zeros(n), upper.astype(np.float64))
+        status, z, bound, reported = self._run(start)
+        if start is not None and z is not None and status == "optimal":
+            # HiGHS 1.16 may return the MIP start itself with the objective of a better solution it found
+            # (seen after presolve maps the start): check the solution's own objective, else solve cold
+            value = float(objective @ np.round(z))
+            if value < reported - 1e-9 * max(1.0, abs(reported)):
+                status, z, bound, reported = self._run(None)
+        return status, z, bound
+
+    def _run(self, start):
+        h, hs = self.h, self.hs
         if self.model.time_limit is not None:
             # HiGHS's clock runs across calls on one object: the limit is for this solve
             h.setOptionValue("time_limit", float(h.getRunTime() + self.model.time_limit))
@@ -303,10 +314,11 @@ class _HighsImpl:
         z = None
         if info.primal_solution_status == 2:
             z = np.asarray(h.getSolution().col_value, dtype=float)
+        reported = float(info.objective_function_value)
         bound = float(info.mip_dual_bound) if status != "infeasible" else math.nan
         if status == "optimal" and not math.isfinite(bound):
-            bound = float(info.objective_function_value)
-        return status, z, bound
+            bound = reported
+        return status, z, bound, reported
 
 
 class _ScipImpl:
@@ -319,6 +331,13 @@ class _ScipImpl:
         import pyscipopt
 
         self.scip = pyscipopt
+        self.model = model
+        self._build()
+
+    def _build(self) -> None:
+        # SCIP keeps every MIP start it is given (up to limits/maxorigsol): a model solved many
+        # times with starts is rebuilt rather than reused
+        model, pyscipopt = self.model, self.scip
         m = pyscipopt.Model()
         m.hideOutput()
         params = {"limits/gap": model.mip_gap, "limits/absgap": 1e-12, **model.options}
@@ -336,13 +355,12 @@ class _ScipImpl:
             vals = a.data[a.indptr[r]:a.indptr[r + 1]]
             m.addCons(pyscipopt.quicksum(float(c) * self.vars[k] for k, c in zip(cols, vals)) <= float(upper[r]))
         self.m = m
-        self.model = model
         self.solved = False
 
     def run(self, objective, upper, start):
-        m, scip = self.m, self.scip
         if self.solved:
-            m.freeTransform()
+            self._build()
+        m, scip = self.m, self.scip
         for var, ub in zip(self.vars, upper):
             m.chgVarUb(var, float(ub))
         m.setObjective(scip.quicksum(float(c) * var for c, var in zip(objective, self.vars) if c != 0),
@@ -451,6 +469,8 @@ def result_from(auction: CombinatorialAuction, raw: RawSolve, backend: str, elap
     """Wrap a :class:`RawSolve` of the plain problem as a :class:`WinnerDetermination`."""
     welfare = raw.objective
     bound = raw.bound if math.isfinite(raw.bound) else math.nan
+    if math.isnan(bound) and raw.status != "infeasible":
+        bound = trivial_bound(auction)              # the solver stopped before it had a bound
     if raw.status == "optimal":
         bound = max(bound, welfare) if math.isfinite(bound) else welfare
     gap = relative_gap(welfare, bound) if math.isfinite(bound) else math.inf
@@ -464,16 +484,47 @@ def result_from(auction: CombinatorialAuction, raw: RawSolve, backend: str, elap
                                chosen, values, elapsed, auction.items)
 
 
+def trivial_bound(auction: CombinatorialAuction) -> float:
+    """An upper bound on welfare without solving: each bidder's best bid (XOR) or all her bids (OR)."""
+    best = np.zeros(auction.n_bidders)
+    if auction.language == "xor":
+        np.maximum.at(best, auction.bid_bidder, auction.bid_price)
+    else:
+        np.add.at(best, auction.bid_bidder, auction.bid_price)
+    return float(best.sum())
+
+
 def solve_wdp(auction: CombinatorialAuction, *, backend: str = "highs", time_limit: Any = None,
-              mip_gap: Any = None, options: Mapping[str, Any] | None = None) -> WinnerDetermination:
-    """Solve the winner-determination problem of ``auction`` (see the module docstring)."""
+              mip_gap: Any = None, options: Mapping[str, Any] | None = None,
+              model: WDPModel | None = None) -> WinnerDetermination:
+    """Solve the winner-determination problem of ``auction`` (see the module docstring).
+
+    ``model`` (built for ``auction``) replaces the other settings when given.
+    """
     if not isinstance(auction, CombinatorialAuction):
         raise v.fail("auction", "a CombinatorialAuction", type(auction).__name__)
     began = time.perf_counter()
-    model = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
-    raw = model.solve(start=[])
-    return result_from(auction, raw, backend, time.perf_counter() - began)
+    if model is None:
+        model = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
+    raw = model.solve(start=greedy_allocation(auction))
+    return result_from(auction, raw, model.backend, time.perf_counter() - began)
 
 
-__all__ = ["BACKENDS", "RawSolve", "WDPModel", "WinnerDetermination", "allocation_of", "check_backend",
+def greedy_allocation(auction: CombinatorialAuction) -> list[int]:
+    """A feasible allocation to start from: bids by decreasing price, each taken if it still fits."""
+    taken: list[int] = []
+    used: set[str] = set()
+    owners: set[int] = set()
+    for j in np.argsort(-auction.bid_price, kind="stable"):
+        bid = auction.bids[int(j)]
+        owner = int(auction.bid_bidder[j])
+        if bid.price <= 0 or bid.bundle & used or (auction.language == "xor" and owner in owners):
+            continue
+        taken.append(int(j))
+        used |= bid.bundle
+        owners.add(owner)
+    return taken
+
+
+__all__ = ["BACKENDS", "RawSolve", "WDPModel", "WinnerDetermination", "allocation_of", "check_backend", "greedy_allocation",
            "relative_gap", "result_from", "solve_wdp"]
