@@ -394,7 +394,8 @@ def core_check(auction: CombinatorialAuction, payments: Any, *, atol: float = 1e
             members = [auction.bidders[k] for k in sorted(coalition)]
             alloc = {b: [sort_bundle(s, auction.items) for s in bundles]
                      for b, bundles in allocation_of(auction, chosen).items() if bundles}
-            witness = Witness(f"coalition {members} blocks with the seller: its bids {alloc} total {value:.6g}, "
+            text = "; ".join(f"{b} {{{', '.join(bundle)}}}" for b, bundles in alloc.items() for bundle in bundles)
+            witness = Witness(f"coalition {members} blocks with the seller: its bids for {text} total {value:.6g}, "
                               f"more than the {keeps:.6g} the seller and the coalition get with these payments "
                               f"(gain {gain:.6g})", gain=float(gain),
                               details={"coalition": members, "allocation": alloc, "coalition_value": float(value),

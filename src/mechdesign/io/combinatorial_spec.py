@@ -1,0 +1,165 @@
+"""Pydantic model of the ``combinatorial:`` section of a spec file (YAML/JSON).
+
+Example::
+
+    combinatorial:
+      items: [A, B]
+      language: xor                   # xor (default) | or
+      bids:
+        L1: [{bundle: [A], price: 2}]
+        L2: [{bundle: [B], price: 2.5}]
+        G:  [{bundle: [A, B], price: 3.5}]
+      rules: [vcg, nearest_vcg, nearest_zero, nearest_bid]     # default: all but 'reference'
+      solver: {backend: highs, time_limit: 10, mip_gap: 1e-9}  # backend: highs | scip | cpsat
+      equilibrium: {model: llg, gamma: 0.0, grid: [64, 64]}    # for --equilibrium (Bayesian LLG)
+
+Instead of ``items``/``bids``, ``generate: {kind: regions, n_items: 20, n_bids: 100, seed: 1}``
+draws an instance (kinds: arbitrary, regions, paths, scheduling, llg, llllgg). A bid may
+also be written ``[[A, B], 3.5]``. The bids are validated by
+:class:`~mechdesign.combinatorial.CombinatorialAuction`: errors name the bidder, the bid
+and the problem (unknown item, negative price, empty bundle, a bundle twice).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mechdesign.errors import SpecError
+
+__all__ = ["CombinatorialSection", "CombinatorialSpec", "EquilibriumSection", "GenerateSection", "SolverSection",
+           "load_combinatorial_spec", "DEFAULT_RULES"]
+
+Rule = Literal["pay_as_bid", "vcg", "nearest_vcg", "nearest_zero", "nearest_bid", "proxy", "reference"]
+DEFAULT_RULES = ["pay_as_bid", "vcg", "nearest_vcg", "nearest_zero", "nearest_bid"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GenerateSection(_Strict):
+    """A seeded random instance (see :func:`mechdesign.combinatorial.generate`)."""
+
+    kind: Literal["arbitrary", "regions", "paths", "scheduling", "llg", "llllgg"]
+    n_items: int | None = Field(None, ge=1, le=100_000)
+    n_bids: int | None = Field(None, ge=1, le=1_000_000)
+    seed: int | None = Field(None, ge=0)
+
+
+class SolverSection(_Strict):
+    """Winner-determination settings: backend, time limit (seconds per MILP), relative MIP gap."""
+
+    backend: Literal["highs", "scip", "cpsat"] = "highs"
+    time_limit: float | None = Field(None, gt=0, allow_inf_nan=False)
+    mip_gap: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+
+
+class EquilibriumSection(_Strict):
+    """The Bayesian LLG model whose equilibria ``--equilibrium`` learns (:class:`mechdesign.combinatorial.LLG`)."""
+
+    model: Literal["llg"] = "llg"
+    gamma: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
+    grid: tuple[int, int] = (64, 64)
+    method: Literal["dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"] = "dual_averaging"
+    iterations: int | None = Field(None, ge=1, le=10_000_000)
+    tol: float | None = Field(None, gt=0, allow_inf_nan=False)
+    refine: int = Field(3, ge=0, le=100)
+    global_bidder: Literal["truthful", "learn"] = "truthful"
+
+    @model_validator(mode="after")
+    def _grid(self) -> "EquilibriumSection":
+        if not all(2 <= g <= 4096 for g in self.grid):
+            raise ValueError(f"grid: two integers in [2, 4096] (got {list(self.grid)})")
+        return self
+
+    def options(self) -> dict[str, Any]:
+        """Options for :func:`mechdesign.games.learning.learn` (only those set)."""
+        return {k: getattr(self, k) for k in ("iterations", "tol") if getattr(self, k) is not None}
+
+
+class CombinatorialSection(_Strict):
+    """The ``combinatorial:`` section."""
+
+    items: list[str] | None = None
+    language: Literal["xor", "or"] = "xor"
+    bids: dict[str, list[Any]] | None = None
+    generate: GenerateSection | None = None
+    rules: list[Rule] = Field(default_factory=lambda: list(DEFAULT_RULES), min_length=1)
+    reference: dict[str, float] | None = None
+    solver: SolverSection = Field(default_factory=SolverSection)
+    equilibrium: EquilibriumSection | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "CombinatorialSection":
+        given = (self.bids is not None) + (self.generate is not None)
+        if given > 1:
+            raise ValueError("give either 'items' and 'bids', or 'generate', not both")
+        if self.bids is not None and self.items is None:
+            raise ValueError("'bids' needs 'items'")
+        if given == 0 and self.equilibrium is None:
+            raise ValueError("give 'items' and 'bids', or 'generate', or an 'equilibrium' section")
+        if "reference" in self.rules and self.reference is None:
+            raise ValueError("rule 'reference' needs a 'reference' mapping {bidder: amount}")
+        return self
+
+    @property
+    def has_auction(self) -> bool:
+        return self.bids is not None or self.generate is not None
+
+    def build(self):
+        """The :class:`~mechdesign.combinatorial.CombinatorialAuction` of this section."""
+        from mechdesign.combinatorial import CombinatorialAuction, generate
+
+        try:
+            if self.generate is not None:
+                g = self.generate
+                return generate(g.kind, g.n_items, g.n_bids, g.seed)
+            return CombinatorialAuction(self.items, self.bids, self.language)
+        except SpecError as exc:
+            raise SpecError(f"combinatorial.{exc}") from None
+
+
+class CombinatorialSpec(BaseModel):
+    """A spec file with a ``combinatorial:`` section (other top-level sections are ignored here)."""
+
+    model_config = ConfigDict(extra="ignore")
+    combinatorial: CombinatorialSection
+
+
+def _read(path: Path) -> Any:
+    try:
+        from mechdesign.io.loader import load_data          # the project's safe loader, where available
+    except ImportError:  # pragma: no cover - older trees
+        import json
+
+        import yaml
+
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise SpecError(f"spec: a readable YAML or JSON file (got {path}: {exc.strerror})") from None
+        try:
+            return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            raise SpecError(f"spec: valid YAML/JSON (got {path}: {exc})") from None
+    return load_data(path)
+
+
+def load_combinatorial_spec(source: Any) -> CombinatorialSpec:
+    """Load and validate a spec from a path (YAML or JSON) or an already parsed mapping."""
+    data = _read(Path(source)) if isinstance(source, (str, Path)) else source
+    if not isinstance(data, dict) or "combinatorial" not in data:
+        raise SpecError(f"spec: a mapping with a 'combinatorial:' section (got {type(data).__name__})")
+    try:
+        return CombinatorialSpec.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{where}: {msg}" + (f" (got {err['input']!r})" if "input" in err and
+                                                 not isinstance(err["input"], dict) else ""))
+        raise SpecError("invalid spec: " + "; ".join(lines)) from None
