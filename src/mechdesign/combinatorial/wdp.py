@@ -256,6 +256,9 @@ class _HighsImpl:
         import highspy
 
         self.hs = highspy
+        if "threads" in model.options:
+            # HiGHS keeps one thread scheduler per process; another thread count needs a fresh one
+            highspy._Highs.resetGlobalScheduler(True)
         h = highspy._Highs()
         defaults = {"output_flag": False, "mip_rel_gap": model.mip_gap, "mip_abs_gap": 1e-12,
                     "mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
