@@ -84,7 +84,7 @@ def is_dsic(mech: DirectMechanism, *, atol: float = 1e-9, rtol: float = 1e-9, ch
     ----------
     mech : DirectMechanism
     atol, rtol : float
-        Tolerances (DESIGN.md §1).
+        Tolerances (``docs/conventions.md``).
     {compute}
 
     Returns
@@ -136,14 +136,14 @@ def is_bic(mech: DirectMechanism, *, atol: float = 1e-9, rtol: float = 1e-9, chu
 
     For every player i and type t of positive probability, the interim expected
     utility of reporting t, under the conditional belief P(θ_-i | θ_i = t) of
-    the common prior (seed 003), is at least that of any misreport r. Works for
+    the common prior (d'Aspremont and Gérard-Varet 1979), is at least that of any misreport r. Works for
     independent and correlated priors.
 
     Parameters
     ----------
     mech : DirectMechanism
     atol, rtol : float
-        Tolerances (DESIGN.md §1).
+        Tolerances (``docs/conventions.md``).
     {compute}
 
     Returns
@@ -249,7 +249,7 @@ def is_ir(mech: DirectMechanism, kind: str = "ex_post", *, outside_option: Any =
     outside_option : float or list of arrays, optional
         Utility of not participating, per player and type (default 0).
     atol, rtol : float
-        Tolerances (DESIGN.md §1).
+        Tolerances (``docs/conventions.md``).
     {compute}
 
     Returns
@@ -305,11 +305,11 @@ def is_budget_balanced(mech: DirectMechanism, kind: str = "weak", ex_ante: bool 
     ----------
     kind : {"weak", "strong"}
         ``weak``: Σ_i m_i ≤ 0 (no outside funds; the feasibility condition of
-        seed 000); ``strong``: Σ_i m_i = 0.
+        Tadelis 2013, ch. 14); ``strong``: Σ_i m_i = 0.
     ex_ante : bool
         Require it only in expectation under the prior instead of at every profile.
     atol, rtol : float
-        Tolerances (DESIGN.md §1).
+        Tolerances (``docs/conventions.md``).
     {compute}
 
     Returns
@@ -354,7 +354,7 @@ def is_efficient(mech: DirectMechanism, *, atol: float = 1e-9, rtol: float = 1e-
     ----------
     mech : DirectMechanism
     atol, rtol : float
-        Tolerances (DESIGN.md §1).
+        Tolerances (``docs/conventions.md``).
     {compute}
 
     Returns
