@@ -43,31 +43,39 @@ class _Strict(BaseModel):
 class GenerateSection(_Strict):
     """A seeded random instance (see :func:`mechdesign.combinatorial.generate`)."""
 
-    kind: Literal["arbitrary", "regions", "paths", "scheduling", "llg", "llllgg"]
-    n_items: int | None = Field(None, ge=1, le=100_000)
-    n_bids: int | None = Field(None, ge=1, le=1_000_000)
-    seed: int | None = Field(None, ge=0)
+    kind: Literal["arbitrary", "regions", "paths", "scheduling", "llg", "llllgg"] = Field(
+        description="Distribution: CATS-like arbitrary, regions, paths, scheduling; or LLG, LLLLGG")
+    n_items: int | None = Field(None, ge=1, le=100_000, description="Number of items (CATS-like kinds; default 20)")
+    n_bids: int | None = Field(None, ge=1, le=1_000_000, description="Number of bids (CATS-like kinds; default 100)")
+    seed: int | None = Field(None, ge=0, description="Random seed: the same seed gives the same auction")
 
 
 class SolverSection(_Strict):
     """Winner-determination settings: backend, time limit (seconds per MILP), relative MIP gap."""
 
-    backend: Literal["highs", "scip", "cpsat"] = "highs"
-    time_limit: float | None = Field(None, gt=0, allow_inf_nan=False)
-    mip_gap: float | None = Field(None, ge=0, le=1, allow_inf_nan=False)
+    backend: Literal["highs", "scip", "cpsat"] = Field("highs", description="MILP solver: HiGHS, SCIP "
+                                                       "(pyscipopt) or OR-Tools CP-SAT")
+    time_limit: float | None = Field(None, gt=0, allow_inf_nan=False,
+                                     description="Seconds per winner determination (best allocation found is kept)")
+    mip_gap: float | None = Field(None, ge=0, le=1, allow_inf_nan=False,
+                                  description="Relative optimality gap at which a MILP may stop (default 1e-9)")
 
 
 class EquilibriumSection(_Strict):
     """The Bayesian LLG model whose equilibria ``--equilibrium`` learns (:class:`mechdesign.combinatorial.LLG`)."""
 
-    model: Literal["llg"] = "llg"
-    gamma: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
-    grid: tuple[int, int] = (64, 64)
-    method: Literal["dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"] = "dual_averaging"
-    iterations: int | None = Field(None, ge=1, le=10_000_000)
-    tol: float | None = Field(None, gt=0, allow_inf_nan=False)
-    refine: int = Field(3, ge=0, le=100)
-    global_bidder: Literal["truthful", "learn"] = "truthful"
+    model: Literal["llg"] = Field("llg", description="The Bayesian model: LLG (locals U[0,1], global U[0,2])")
+    gamma: float = Field(0.0, ge=0, le=1, allow_inf_nan=False,
+                         description="Correlation of the locals' values (Bernoulli weights)")
+    grid: tuple[int, int] = Field((64, 64), description="Type cells and bid points of the discretised game")
+    method: Literal["dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"] = Field(
+        "dual_averaging", description="Learning dynamics")
+    iterations: int | None = Field(None, ge=1, le=10_000_000, description="Largest number of learning iterations")
+    tol: float | None = Field(None, gt=0, allow_inf_nan=False,
+                              description="Target relative utility loss of the discrete game (default 1e-4)")
+    refine: int = Field(3, ge=0, le=100, description="Best-response steps on the continuous prior after learning")
+    global_bidder: Literal["truthful", "learn"] = Field(
+        "truthful", description="truthful: the global bids his value; learn: he learns on a grid too (SODA's game)")
 
     @model_validator(mode="after")
     def _grid(self) -> "EquilibriumSection":
@@ -83,14 +91,18 @@ class EquilibriumSection(_Strict):
 class CombinatorialSection(_Strict):
     """The ``combinatorial:`` section."""
 
-    items: list[str] | None = None
-    language: Literal["xor", "or"] = "xor"
-    bids: dict[str, list[Any]] | None = None
-    generate: GenerateSection | None = None
-    rules: list[Rule] = Field(default_factory=lambda: list(DEFAULT_RULES), min_length=1)
-    reference: dict[str, float] | None = None
-    solver: SolverSection = Field(default_factory=SolverSection)
-    equilibrium: EquilibriumSection | None = None
+    items: list[str] | None = Field(None, description="The items on sale (with bids)")
+    language: Literal["xor", "or"] = Field("xor", description="Bid language: xor (one bid per bidder wins) or "
+                                           "or (any disjoint set of her bids)")
+    bids: dict[str, list[Any]] | None = Field(None, description="Per bidder: her bids, each {bundle: [items], "
+                                              "price: number} or [[items], price]")
+    generate: GenerateSection | None = Field(None, description="A seeded random instance instead of items/bids")
+    rules: list[Rule] = Field(default_factory=lambda: list(DEFAULT_RULES), min_length=1,
+                              description="Payment rules to compute side by side")
+    reference: dict[str, float] | None = Field(None, description="Reference point of rule 'reference': "
+                                               "{bidder: amount}")
+    solver: SolverSection = Field(default_factory=SolverSection, description="Winner-determination settings")
+    equilibrium: EquilibriumSection | None = Field(None, description="The Bayesian LLG model of --equilibrium")
 
     @model_validator(mode="after")
     def _one_source(self) -> "CombinatorialSection":
