@@ -250,7 +250,7 @@ class LLGEquilibrium:
 
     @property
     def loss(self) -> LLGEvaluation:
-        """Alias of :attr:`evaluation` (utility loss and utilities on the continuous prior)."""
+        """Alias of ``evaluation`` (utility loss and utilities on the continuous prior)."""
         return self.evaluation
 
     def to_dict(self) -> dict[str, Any]:
@@ -501,7 +501,7 @@ class LLG:
         loss, its mean bids sit within about a grid step of the continuous
         equilibrium, which moves the global's utility by ~1e-3 at 64 bids. The
         refinement removes most of that; both evaluations are kept
-        (:attr:`LLGEquilibrium.learned`, :attr:`LLGEquilibrium.evaluation`).
+        (``learned`` and ``evaluation`` of the result).
 
         Returns
         -------
