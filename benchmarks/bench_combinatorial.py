@@ -36,7 +36,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 
 import mechdesign as md
 

@@ -1,6 +1,5 @@
 """Items, bids and bid languages: construction and the errors of bad input (issue 15 §1)."""
 
-import numpy as np
 import pytest
 
 import mechdesign as md

@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -96,7 +96,6 @@ class Payments:
     status: str = "optimal"
     solves: int = 1
     time: float = 0.0
-    items: tuple[str, ...] = field(default=(), repr=False)
 
     def utilities(self) -> dict[str, float]:
         """Each bidder's reported surplus: her winning bids minus her payment."""
@@ -334,7 +333,7 @@ def compute_payments(auction: CombinatorialAuction, rule: str, *, reference: Any
             ref_out = dict(zip(auction.bidders, map(float, ref)))
     payments = {b: float(p) for b, p in zip(auction.bidders, pay)}
     return Payments(rule, payments, math.fsum(payments.values()), generated, wd, vcg, ref_out, mrc, status, solves,
-                    time.perf_counter() - began, auction.items)
+                    time.perf_counter() - began)
 
 
 def _payment_vector(auction: CombinatorialAuction, payments: Any) -> np.ndarray:
