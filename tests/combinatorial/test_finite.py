@@ -68,3 +68,11 @@ def test_bad_type_values():
         auc.to_environment({"L1": [1.0, 1.0]})
     with pytest.raises(SpecError, match="rules"):
         auc.to_environment({"L1": [1.0]}, rules=["reference"])
+
+
+def test_design_on_the_bridge():
+    # the revenue-optimal DSIC + ex-post IR mechanism earns at least VCG's revenue (VCG is DSIC and IR)
+    env, mechs = llg_shape().to_environment({"L1": [1.0, 2.0], "L2": [1.0, 2.0], "G": [1.5, 3.0]}, rules=["vcg"])
+    best = md.design(env, "revenue", ["dsic", "ir_ex_post"])
+    assert best.status == "optimal"
+    assert best.value >= md.expected_revenue(mechs["vcg"]) - 1e-9
