@@ -21,13 +21,17 @@ RULES = ["nearest_vcg", "nearest_zero", "nearest_bid"]
 
 
 def test_compiled_integrals_match_the_numpy_reference():
+    from mechdesign.combinatorial._llg_jit import RULE_CODES, payment_integrals
+
     rng = np.random.default_rng(0)
     a, b = rng.uniform(0, 1.2, 40), rng.uniform(0, 1.2, 30)
     a[:3], b[:3] = 0.0, [0.0, 0.5, 1.0]
     for rule in ["vcg"] + RULES:
+        compiled = payment_integrals(RULE_CODES[rule], a, b, 2.0)
+        ref = payment_integral(rule, a[:, None], b[None, :])
+        assert np.allclose(compiled, ref, atol=1e-14, rtol=0)
         _, pay = interim_tables(rule, a, b)
-        ref = payment_integral(rule, a[:, None], b[None, :]) / 2.0
-        assert np.allclose(pay, ref, atol=1e-14, rtol=0)
+        assert np.allclose(pay, ref / 2.0, atol=1e-14, rtol=0)
 
 
 def test_payment_integral_against_quadrature():

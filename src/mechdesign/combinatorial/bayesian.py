@@ -55,6 +55,8 @@ LLG_RULES = ("vcg", "nearest_vcg", "nearest_zero", "nearest_bid")
 PUBLISHED = {"nearest_vcg": (0.13317, 0.46734), "nearest_zero": (0.13399, 0.46403),
              "nearest_bid": (0.12500, 0.50000)}
 GLOBAL_MAX = 2.0
+#: Tables up to this many bid pairs are computed with numpy, larger ones with the compiled kernel.
+SMALL_TABLE = 100_000
 
 
 # ----------------------------------------------------------------- payments
@@ -89,17 +91,18 @@ def interim_tables(rule: str, b1: Any, b2: Any) -> tuple[np.ndarray, np.ndarray]
     """Win probability ``W`` and expected payment ``P`` of local 1 over the global's U[0, 2] value.
 
     For bids ``b1`` (rows) and ``b2`` (columns), ``W = min(b1 + b2, 2) / 2`` and
-    ``P = ∫ p1 dG``; local 1 with value v expects ``v W − P``. ``P`` comes from a
-    compiled kernel (:mod:`mechdesign.combinatorial._llg_jit`) with the arithmetic of
-    :func:`payment_integral`.
+    ``P = ∫ p1 dG``; local 1 with value v expects ``v W − P``. ``P`` comes from
+    :func:`payment_integral`, or for large tables from a compiled kernel with the same
+    arithmetic (``mechdesign.combinatorial._llg_jit``).
     """
-    from mechdesign.combinatorial._llg_jit import RULE_CODES, payment_integrals
-
     b1 = np.ascontiguousarray(np.asarray(b1, float).ravel())
     b2 = np.ascontiguousarray(np.asarray(b2, float).ravel())
     win = np.minimum(b1[:, None] + b2[None, :], GLOBAL_MAX) / GLOBAL_MAX
-    if rule not in RULE_CODES:
-        raise v.fail("rule", f"one of {list(LLG_RULES)}", repr(rule))
+    v.choice(rule, "rule", LLG_RULES)
+    if b1.size * b2.size <= SMALL_TABLE:                 # not worth loading the compiled kernel
+        return win, payment_integral(rule, b1[:, None], b2[None, :]) / GLOBAL_MAX
+    from mechdesign.combinatorial._llg_jit import RULE_CODES, payment_integrals
+
     pay = payment_integrals(RULE_CODES[rule], b1, b2, GLOBAL_MAX) / GLOBAL_MAX
     return win, pay
 
