@@ -176,3 +176,14 @@ def test_vcg_skips_losers_and_counts_solves():
     assert pay.solves == 1 + 2                                    # the allocation + one per winner
     assert "L1: pays 1" in pay.summary() and pay.to_dict()["rule"] == "vcg"
     assert pay.utilities() == {"L1": 1.0, "L2": 1.0, "G": 0.0}
+
+
+def test_progress_callback_sees_every_solve():
+    calls = []
+    auc = C.generate("regions", 25, 60, seed=4)
+    pay = auc.payments(rule="nearest_vcg", progress=lambda done, total: calls.append((done, total)))
+    n_vcg = len(pay.winners.winners)
+    assert [c[0] for c in calls][:n_vcg] == list(range(1, n_vcg + 1)) and calls[n_vcg - 1] == (n_vcg, n_vcg)
+    assert len(calls) == pay.solves - 1                          # every solve after the allocation
+    with pytest.raises(SpecError, match="progress"):
+        auc.payments(rule="vcg", progress="yes")

@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
             settings = {"backend": chosen_backend, "time_limit": limit, "mip_gap": solver.mip_gap}
             wd = auc.winners(**settings)
             payments = {r: auc.payments(rule=r, reference=section.reference if r == "reference" else None,
-                                        **settings) for r in rules}
+                                        progress=True, **settings) for r in rules}
             cores = {r: auc.in_core(p, backend=chosen_backend) for r, p in payments.items()}
             report["auction"] = {"items": len(auc.items), "bidders": len(auc.bidders), "bids": auc.n_bids,
                                  "language": auc.language}

@@ -252,7 +252,7 @@ class CombinatorialAuction:
 
     def payments(self, rule: str = "vcg", *, reference: Mapping[str, float] | None = None, backend: str = "highs",
                  time_limit: float | None = None, mip_gap: float | None = None,
-                 options: Mapping[str, Any] | None = None):
+                 options: Mapping[str, Any] | None = None, progress: Any = None):
         """Payments of the winners under a payment rule (docs/combinatorial.md).
 
         Parameters
@@ -265,6 +265,9 @@ class CombinatorialAuction:
             ``{bidder: amount}``, the reference point of ``rule="reference"``.
         backend, time_limit, mip_gap, options
             As in :meth:`winners`; they apply to every winner determination solved.
+        progress : None, True or callable
+            ``progress(done, total)`` after each winner determination (VCG's, then the
+            core constraints'), or True for a bar on a terminal / a line in a notebook.
 
         Returns
         -------
@@ -273,7 +276,7 @@ class CombinatorialAuction:
         from mechdesign.combinatorial.payments import compute_payments
 
         return compute_payments(self, rule, reference=reference, backend=backend, time_limit=time_limit,
-                                mip_gap=mip_gap, options=options)
+                                mip_gap=mip_gap, options=options, progress=progress)
 
     def in_core(self, payments: Any, *, atol: float = 1e-9, rtol: float = 1e-9, backend: str = "highs"):
         """Whether a payment vector lies in the core (docs/combinatorial.md).

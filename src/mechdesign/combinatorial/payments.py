@@ -133,8 +133,9 @@ def _worse(status: str, new: str) -> str:
 
 
 # --------------------------------------------------------------------------- VCG
-def vcg_payments(auction: CombinatorialAuction, wd: WinnerDetermination, model: WDPModel) -> tuple[np.ndarray, str, int]:
-    """VCG payments per bidder, the worst status and the number of solves."""
+def vcg_payments(auction: CombinatorialAuction, wd: WinnerDetermination, model: WDPModel,
+                 report=None) -> tuple[np.ndarray, str, int]:
+    """VCG payments per bidder, the worst status and the number of solves (``report(done, total)`` after each)."""
     values = winning_values(auction, wd)
     pay = np.zeros(auction.n_bidders)
     status, solves = "optimal", 0
@@ -143,6 +144,8 @@ def vcg_payments(auction: CombinatorialAuction, wd: WinnerDetermination, model: 
         start = [j for j in wd.winning_bids if auction.bid_bidder[j] != k]
         raw = model.solve(exclude=[int(k)], start=start)
         solves += 1
+        if report is not None:
+            report(solves, int(winners.size))
         status = _worse(status, raw.status)
         others = wd.welfare - values[k]              # the others' welfare in the efficient allocation
         pay[k] = min(max(raw.objective - others, 0.0), values[k])
@@ -240,10 +243,11 @@ def _dense_to_csc(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def core_payments(auction: CombinatorialAuction, wd: WinnerDetermination, vcg: np.ndarray, reference: np.ndarray,
-                  *, backend: str, time_limit, mip_gap, options) -> tuple[np.ndarray, float, int, str, int]:
+                  *, backend: str, time_limit, mip_gap, options, report=None) -> tuple[np.ndarray, float, int, str, int]:
     """Nearest point to ``reference`` in the minimum-revenue core (per bidder arrays).
 
-    Returns payments, minimum revenue, constraints generated, status, MILP solves.
+    Returns payments, minimum revenue, constraints generated, status, MILP solves;
+    ``report(done, total)`` after each separation MILP (the total grows with the rounds).
     """
     values = winning_values(auction, wd)
     winners = np.unique(auction.bid_bidder[list(wd.winning_bids)])
@@ -262,6 +266,8 @@ def core_payments(auction: CombinatorialAuction, wd: WinnerDetermination, vcg: n
         surplus[winners] = np.maximum(values[winners] - p_w, 0.0)
         _, coalition, value, sep_status = separation.most_violated(surplus)
         solves += 1
+        if report is not None:
+            report(solves, solves + 1)
         status = _worse(status, sep_status)
         inside = np.isin(winners, list(coalition))
         rhs = value - values[winners][inside].sum()
@@ -303,8 +309,24 @@ def _reference_vector(auction: CombinatorialAuction, reference: Any) -> np.ndarr
 
 
 def compute_payments(auction: CombinatorialAuction, rule: str, *, reference: Any = None, backend: str = "highs",
-                     time_limit: Any = None, mip_gap: Any = None, options: Mapping[str, Any] | None = None) -> Payments:
-    """Payments of ``auction`` under ``rule`` (module docstring)."""
+                     time_limit: Any = None, mip_gap: Any = None, options: Mapping[str, Any] | None = None,
+                     progress: Any = None) -> Payments:
+    """Payments of ``auction`` under ``rule`` (module docstring).
+
+    ``progress``: None, True (a bar on a terminal, a line in a notebook) or a callable
+    ``progress(done, total)`` called after each winner determination of VCG and of the
+    core-constraint generation.
+    """
+    from mechdesign.compute.progress import progress_reporter
+
+    if progress is not None and not isinstance(progress, bool) and not callable(progress):
+        raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
+                     type(progress).__name__)
+    with progress_reporter(progress, f"payments ({rule})") as report:
+        return _compute_payments(auction, rule, reference, backend, time_limit, mip_gap, options, report)
+
+
+def _compute_payments(auction, rule, reference, backend, time_limit, mip_gap, options, report) -> Payments:
     v.choice(rule, "rule", RULES)
     if reference is not None and rule != "reference":
         raise v.fail("reference", "no reference point unless rule='reference'", f"one with rule {rule!r}")
@@ -318,7 +340,7 @@ def compute_payments(auction: CombinatorialAuction, rule: str, *, reference: Any
         pay = values.copy()
     else:
         model = auction.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
-        vcg_arr, vcg_status, n = vcg_payments(auction, wd, model)
+        vcg_arr, vcg_status, n = vcg_payments(auction, wd, model, report)
         status, solves = _worse(status, vcg_status), solves + n
         vcg = dict(zip(auction.bidders, map(float, vcg_arr)))
         if rule == "vcg":
@@ -328,7 +350,7 @@ def compute_payments(auction: CombinatorialAuction, rule: str, *, reference: Any
                    "proxy": np.zeros(auction.n_bidders), "nearest_bid": values}.get(rule, ref_given)
             pay, mrc, generated, core_status, n = core_payments(
                 auction, wd, vcg_arr, ref, backend=backend, time_limit=time_limit, mip_gap=mip_gap,
-                options=options)
+                options=options, report=report)
             status, solves = _worse(status, core_status), solves + n
             ref_out = dict(zip(auction.bidders, map(float, ref)))
     payments = {b: float(p) for b, p in zip(auction.bidders, pay)}
