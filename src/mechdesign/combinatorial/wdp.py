@@ -410,12 +410,18 @@ class _CpSatImpl:
         m = cp.CpModel()
         n = self.model.n_cols
         z = [m.NewBoolVar(f"z{j}") if upper[j] > 0 else m.NewConstant(0) for j in range(n)]
-        a, rhs = self.rows, self.model.row_upper()
+        a = self.rows
+        packing = self.model.n_packing_rows
         for r in range(a.shape[0]):
             cols = a.indices[a.indptr[r]:a.indptr[r + 1]]
-            vals = a.data[a.indptr[r]:a.indptr[r + 1]].astype(int)
-            if len(cols) > 1:
-                m.Add(sum(int(c) * z[k] for k, c in zip(cols, vals)) <= int(rhs[r]))
+            if r < packing:                             # items and XOR bidders: at most one (CP-SAT's own constraint)
+                live = [z[k] for k in cols if upper[k] > 0]
+                if len(live) > 1:
+                    m.AddAtMostOne(live)
+            else:                                       # x_j <= y_k
+                j, y = (int(k) for k in cols)
+                if upper[j] > 0:
+                    m.AddImplication(z[j], z[y])
         largest = float(np.max(np.abs(objective))) if objective.size else 0.0
         scale = 2.0 ** (self._SCALE_BITS - math.ceil(math.log2(largest))) if largest > 0 else 1.0
         coef = np.rint(objective * scale).astype(np.int64)
