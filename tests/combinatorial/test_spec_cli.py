@@ -73,8 +73,11 @@ def test_section_accepted_by_the_one_schema():
     assert parse_spec(spec).combinatorial["items"] == ["A", "B"]
 
 
-def test_cli_table_and_core_witness():
-    result = runner.invoke(app, ["combinatorial", str(EXAMPLE)], env={"COLUMNS": "160"})
+def test_cli_table_and_core_witness(monkeypatch):
+    from mechdesign.cli import common
+
+    monkeypatch.setattr(common.console, "width", 160)           # the table has a column per rule
+    result = runner.invoke(app, ["combinatorial", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
     out = result.output
     assert "nearest_bid" in out and "3.25" in out and "0.25" in out
