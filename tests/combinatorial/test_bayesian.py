@@ -185,6 +185,8 @@ def test_bad_arguments():
         LLG().evaluate(lambda v: -np.ones_like(v))
     with pytest.raises(SpecError, match="global_bidder"):
         LLG().game(4, 4, global_bidder="sometimes")
+    with pytest.raises(SpecError, match="n_bids: at most 447 bids with global_bidder='learn'"):
+        LLG().game(8, 1000, global_bidder="learn")
 
 
 def test_md_combinatorial_names():

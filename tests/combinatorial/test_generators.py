@@ -73,3 +73,5 @@ def test_bad_arguments():
         C.generate("llg", n_items=5)
     with pytest.raises(SpecError, match="values"):
         C.llllgg({"L1": [1, 2]})
+    with pytest.raises(SpecError, match="n_items: at most 5,000 items"):
+        C.generate("regions", n_items=100_000)

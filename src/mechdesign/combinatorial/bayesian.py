@@ -57,6 +57,8 @@ PUBLISHED = {"nearest_vcg": (0.13317, 0.46734), "nearest_zero": (0.13399, 0.4640
 GLOBAL_MAX = 2.0
 #: Tables up to this many bid pairs are computed with numpy, larger ones with the compiled kernel.
 SMALL_TABLE = 100_000
+#: Memory the game with a learning global may hold in its (b1, b2, global bid) tables.
+LEARN_GLOBAL_BYTES = 2 * 2**30
 
 
 # ----------------------------------------------------------------- payments
@@ -325,6 +327,9 @@ class LLGGame(LearningGame):
         if self.global_bidder == "truthful":
             self.win, self.pay = interim_tables(self.rule, self.bids, self.bids)
         else:
+            if 3 * 8 * m ** 3 > LEARN_GLOBAL_BYTES:
+                raise v.fail("n_bids", f"at most {int((LEARN_GLOBAL_BYTES / 24) ** (1 / 3))} bids with "
+                             "global_bidder='learn' (three tables of n_bids³ numbers)", m)
             self.global_types = v.frozen((np.arange(n) + 0.5) / n * GLOBAL_MAX)
             self.global_bids = v.frozen(np.linspace(0.0, GLOBAL_MAX, m))
             b1, b2, g = np.meshgrid(self.bids, self.bids, self.global_bids, indexing="ij")

@@ -44,6 +44,10 @@ from mechdesign import _validation as v
 from mechdesign.combinatorial.bids import CombinatorialAuction
 
 KINDS = ("arbitrary", "regions", "paths", "scheduling", "llg", "llllgg")
+#: Largest n_items of the CATS-like kinds (they hold dense item-by-item tables: 8 · n_items² bytes).
+MAX_ITEMS = 5_000
+#: Largest n_bids.
+MAX_BIDS = 1_000_000
 
 # CATS-like defaults (LPS 2000, Table 2 style parameters)
 MAX_VALUE = 100.0
@@ -303,10 +307,14 @@ def generate(kind: str = "arbitrary", n_items: Any = None, n_bids: Any = None, s
         return llg(seed=seed) if kind == "llg" else llllgg(seed=seed)
     n_items = 20 if n_items is None else _count(n_items, "n_items", 2 if kind == "paths" else 1)
     n_bids = 100 if n_bids is None else _count(n_bids, "n_bids")
+    if n_items > MAX_ITEMS:
+        raise v.fail("n_items", f"at most {MAX_ITEMS:,} items (the generators hold item-by-item tables)", n_items)
+    if n_bids > MAX_BIDS:
+        raise v.fail("n_bids", f"at most {MAX_BIDS:,} bids", n_bids)
     rng = _rng(seed)
     bids = {"arbitrary": _arbitrary, "regions": _regions, "paths": _paths, "scheduling": _scheduling}[kind](
         rng, n_items, n_bids)
     return CombinatorialAuction([f"i{k}" for k in range(n_items)], bids, "xor")
 
 
-__all__ = ["KINDS", "LLLLGG_BUNDLES", "generate", "llg", "llllgg"]
+__all__ = ["KINDS", "LLLLGG_BUNDLES", "MAX_BIDS", "MAX_ITEMS", "generate", "llg", "llllgg"]

@@ -45,7 +45,7 @@ class GenerateSection(_Strict):
 
     kind: Literal["arbitrary", "regions", "paths", "scheduling", "llg", "llllgg"] = Field(
         description="Distribution: CATS-like arbitrary, regions, paths, scheduling; or LLG, LLLLGG")
-    n_items: int | None = Field(None, ge=1, le=100_000, description="Number of items (CATS-like kinds; default 20)")
+    n_items: int | None = Field(None, ge=1, le=5_000, description="Number of items (CATS-like kinds; default 20)")
     n_bids: int | None = Field(None, ge=1, le=1_000_000, description="Number of bids (CATS-like kinds; default 100)")
     seed: int | None = Field(None, ge=0, description="Random seed: the same seed gives the same auction")
 
