@@ -56,7 +56,7 @@ def test_bad_bids_name_bidder_bundle_and_problem(extra, match):
     (section(solver={"time_limit": 0}), "combinatorial.solver.time_limit"),
     (section(solver={"log_file": "x.log"}), "combinatorial.solver.log_file"),
     (section(equilibrium={"gamma": 2}), "combinatorial.equilibrium.gamma"),
-    (section(equilibrium={"grid": [1, 64]}), r"grid: two integers in \[2, 4096\]"),
+    (section(equilibrium={"grid": [1, 64]}), r"grid: two integers in \[2, 1024\]"),
     (section(generate={"kind": "llg"}), "either 'items' and 'bids', or 'generate'"),
     ({"combinatorial": {"bids": {"x": []}}}, "'bids' needs 'items'"),
     ({"combinatorial": {}}, "give 'items' and 'bids', or 'generate', or an 'equilibrium' section"),

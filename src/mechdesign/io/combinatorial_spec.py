@@ -79,8 +79,8 @@ class EquilibriumSection(_Strict):
 
     @model_validator(mode="after")
     def _grid(self) -> "EquilibriumSection":
-        if not all(2 <= g <= 4096 for g in self.grid):
-            raise ValueError(f"grid: two integers in [2, 4096] (got {list(self.grid)})")
+        if not all(2 <= g <= 1024 for g in self.grid):
+            raise ValueError(f"grid: two integers in [2, 1024] (got {list(self.grid)})")
         return self
 
     def options(self) -> dict[str, Any]:
