@@ -148,7 +148,7 @@ def expected_utilities(mech: DirectMechanism, strategies: Any = None, **compute:
     """
     mech = _direct(mech, strategies)
     mech = _check_mechanism(mech)
-    tables, _ = interim_pass(mech, compute_options(**compute), diagonal=True)
+    tables, _ = interim_pass(mech, compute_options(**compute), diagonal=True, units="raw")
     env = mech.env
     out = []
     for i, table in enumerate(tables):

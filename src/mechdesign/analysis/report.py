@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign.analysis import properties
-from mechdesign.analysis.passes import incentive_pass, profile_pass
+from mechdesign.analysis.passes import incentive_pass, interim_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult
 from mechdesign.compute.backends import compute_options
 from mechdesign.mechanisms.direct import DirectMechanism
@@ -124,26 +124,29 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
     mech = properties._check_mechanism(mech)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     env = mech.env
-    n = env.n_players
-    outside = properties._outside_options(mech, outside_option)
-    summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations"}, outside)
-    player, worst, tables, interim_scale = incentive_pass(mech, opts)
-    scale = max(summary.transfer_scale, interim_scale)
+    outside = properties.participation_outside(mech, properties._outside_options(mech, outside_option))
+    summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations", "participation"}, outside)
+    worst, tables, transfer_scales = incentive_pass(mech, opts)
     tol = {"atol": atol, "rtol": rtol}
     results = {
-        "efficient": properties.efficiency_result(mech, summary.efficiency, scale, **tol),
-        "dsic": properties.dsic_result(mech, player, worst, **tol),
-        "bic": properties.bic_result(mech, tables, scale, **tol),
+        "efficient": properties.efficiency_result(mech, summary.efficiency, **tol),
+        "dsic": properties.dsic_result(mech, worst, **tol),
+        "bic": properties.bic_result(mech, tables, transfer_scales, **tol),
     }
     expected = summary.expectations
-    truthful = [np.diag(t) for t in tables]
+    if env.private_values:       # participation and incentive units coincide: reuse the incentive tables
+        truthful = [np.diag(t) for t in tables]
+    else:
+        diagonal, _ = interim_pass(mech, opts, diagonal=True, units="participation")
+        truthful = [np.diag(t) if t.ndim == 2 else t for t in diagonal]
     for kind in properties.IR_KINDS:
-        results[f"ir_{kind}"] = properties.ir_result(mech, kind, outside, summary.ir, truthful, expected[:n],
-                                                     scale, **tol)
+        results[f"ir_{kind}"] = properties.ir_result(mech, kind, outside, summary.ir, truthful,
+                                                     summary.participation, transfer_scales, **tol)
     for ex_ante in (False, True):
         for kind in properties.BUDGET_KINDS:
             worst_net = summary.budget_weak if kind == "weak" else summary.budget_strong
-            r = properties.budget_result(mech, kind, ex_ante, worst_net, float(expected[-1]), scale, **tol)
+            r = properties.budget_result(mech, kind, ex_ante, worst_net, float(expected[-1]),
+                                         summary.transfer_scale, **tol)
             results[r.name] = r
     values = {"welfare": float(expected[-2]), "revenue": 0.0 - float(expected[-1])}
     values["surplus"] = values["welfare"] - values["revenue"]

@@ -58,13 +58,16 @@ class PropertyResult:
     name : str
         The property (e.g. ``"dsic"``, ``"ir_interim"``).
     holds : bool
-        Whether ``violation <= atol + rtol * scale``.
+        Whether every comparison holds against its own threshold
+        ``atol + rtol * scale`` (docs/concepts.md, "Tolerances"); equal to
+        ``violation <= tolerance``.
     violation : float
         Worst amount by which the property fails (≤ 0, or ~0, when it holds).
     witness : Witness or None
         The worst counterexample (None if there is nothing to report).
     tolerance : float
-        The threshold ``atol + rtol * scale`` that was applied.
+        The threshold ``atol + rtol * scale`` of the comparison reported
+        (for a property of several players: that player's).
     """
 
     name: str

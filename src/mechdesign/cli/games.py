@@ -12,7 +12,7 @@ from rich.table import Table
 from mechdesign import _validation as v
 from mechdesign.cli.common import console, handle_errors, write_json
 from mechdesign.games.bayesian import BayesianGame
-from mechdesign.games.equilibrium import METHODS, solve_bne
+from mechdesign.games.equilibrium import LEARNING_METHODS, METHODS, solve_bne
 from mechdesign.games.gambit import ALGORITHMS, write_efg, write_nfg
 from mechdesign.games.results import Equilibrium, EquilibriumResult, strategy_text
 from mechdesign.games.revelation import revelation
@@ -24,13 +24,21 @@ def _game(spec: Path) -> BayesianGame:
     return BayesianGame.from_mechanism(build_indirect(load_spec(spec)))
 
 
-def _solve(game: BayesianGame, method: str, algorithm: Optional[str]) -> EquilibriumResult:
+def _solve(game: BayesianGame, method: str, algorithm: Optional[str],
+           learning: Optional[dict] = None) -> EquilibriumResult:
     method = v.choice(method, "--method", METHODS)
     options = None
     if algorithm is not None:
         if method != "gambit":
             raise v.fail("--algorithm", "to be used with --method gambit", f"--method {method}")
         options = {"algorithm": v.choice(algorithm, "--algorithm", ALGORITHMS)}
+    learning = {k: x for k, x in (learning or {}).items() if x is not None}
+    if learning:
+        if method not in LEARNING_METHODS:
+            names = ", ".join(f"--{k}" for k in learning)
+            raise v.fail(names, f"to be used with a learning method ({' | '.join(LEARNING_METHODS)})",
+                         f"--method {method}")
+        options = learning
     return solve_bne(game, method=method, options=options, progress=True)
 
 
@@ -43,6 +51,13 @@ def _equilibrium_table(game: BayesianGame, eq: Equilibrium, number: int) -> Tabl
     return table
 
 
+def _curve(history: dict) -> str:
+    """The learning run's epsilon at iterations 0, 1, 10, 100, ... and at the end."""
+    its, eps = history["iteration"], history["epsilon"]
+    marks = sorted({0, len(its) - 1, *(10**p for p in range(1, 9) if 10**p < len(its))})
+    return "epsilon by iteration: " + ", ".join(f"{its[k]}: {eps[k]:.3g}" for k in marks)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``solve``, ``revelation`` and ``export`` commands to ``app``."""
 
@@ -50,19 +65,28 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def solve_command(
         spec: Path = typer.Argument(..., help="YAML/JSON spec with a 'game:' section."),
-        method: str = typer.Option("pure", "--method", help="pure | lcp | enum | gambit"),
+        method: str = typer.Option("pure", "--method", help="pure | lcp | enum | gambit | dual_averaging | "
+                                   "mirror_ascent | frank_wolfe | fictitious_play"),
         algorithm: Optional[str] = typer.Option(None, "--algorithm", help="with --method gambit: lcp | logit | enummixed"),
+        iterations: Optional[int] = typer.Option(None, "--iterations", help="learning methods: iteration budget."),
+        tol: Optional[float] = typer.Option(None, "--tol", help="learning methods: target epsilon (default 1e-6)."),
+        seed: Optional[int] = typer.Option(None, "--seed", help="learning methods: seed of a random start."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON ('-' = stdout)."),
     ) -> None:
         """Compute Bayes–Nash equilibria of the spec's mechanism; print each as a table per player."""
         game = _game(spec)
-        result = _solve(game, method, algorithm)
+        learning = {"iterations": iterations, "tol": tol, "seed": seed}
+        if seed is not None:
+            learning["init"] = "random"
+        result = _solve(game, method, algorithm, learning if any(x is not None for x in learning.values()) else None)
         if json_out is not None:
             write_json(result.to_dict(), json_out)
             if str(json_out) == "-":
                 return
         console.print(f"[bold]{game!r}[/bold]")
         console.print(f"method {result.method}: {result.status} — {result.message}", highlight=False)
+        if "history" in result.diagnostics:
+            console.print(_curve(result.diagnostics["history"]), highlight=False)
         for number, eq in enumerate(result.equilibria):
             console.print(_equilibrium_table(game, eq, number))
 

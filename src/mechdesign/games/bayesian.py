@@ -20,6 +20,7 @@ import numpy as np
 
 from mechdesign import _validation as v
 from mechdesign.mechanisms.indirect import Mechanism
+from mechdesign.model import offsets
 from mechdesign.model.prior import JointPrior, Prior
 
 #: Probabilities in a strategy may be off by this much (they are renormalised).
@@ -73,13 +74,14 @@ class BayesianGame:
             prior = JointPrior(prior)
         self.prior = prior
         n = prior.n_players
-        arr = v.float_array(payoffs, "payoffs")
+        arr = v.float_array(payoffs, "payoffs", bounded=True)
         if arr.ndim != 2 * n + 1 or arr.shape[:n] != prior.n_types or arr.shape[-1] != n:
             raise v.fail("payoffs", f"shape (k_1..k_N, |A_1|..|A_N|, N) = ({', '.join(map(str, prior.n_types))}, "
                          f"|A_1|..|A_{n}|, {n}) for {n} players", f"shape {arr.shape}")
         if any(m == 0 for m in arr.shape):
             raise v.fail("payoffs", "at least one action per player", f"shape {arr.shape}")
         self._payoffs = arr
+        self._normalised = None
         self.n_types = prior.n_types
         self.n_actions = tuple(arr.shape[n:2 * n])
         self.players = _labels(players, "players", n, "P")
@@ -149,8 +151,27 @@ class BayesianGame:
         return sum(self.n_types)
 
     def scale(self) -> float:
-        """Largest absolute payoff (for relative tolerances)."""
+        """Largest absolute payoff."""
         return float(np.abs(self._payoffs).max(initial=0.0))
+
+    def _offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        if getattr(self, "_normalised", None) is None:
+            self._normalised = offsets.payoff_offsets(self._payoffs, self.n_players)
+        return self._normalised
+
+    def incentive_payoffs(self) -> np.ndarray:
+        """Payoffs minus each player's smallest payoff at each type profile (read-only).
+
+        Adding a constant c_i(θ) to player i's payoff at θ for every action
+        profile changes none of her comparisons; verification works on these
+        numbers so such offsets neither enter its tolerance nor its rounding
+        (docs/concepts.md, "Tolerances").
+        """
+        return self._offsets()[0]
+
+    def incentive_scales(self) -> np.ndarray:
+        """Per player, her largest payoff difference between two action profiles at one type profile."""
+        return self._offsets()[1]
 
     def active_types(self, i: int) -> np.ndarray:
         """Boolean mask of player ``i``'s types with positive probability."""
@@ -217,11 +238,13 @@ class BayesianGame:
         sigma = self.check_strategies(strategies)
         return self._interim(i, sigma)
 
-    def _interim(self, i: int, sigma: tuple[np.ndarray, ...]) -> np.ndarray:
+    def _interim(self, i: int, sigma: tuple[np.ndarray, ...], normalised: bool = False) -> np.ndarray:
+        """``U[t, a]`` (with ``normalised``, from :meth:`incentive_payoffs`: differences are unchanged)."""
         n = self.n_players
         theta_axes = list(range(n))
         action_axes = list(range(n, 2 * n))
-        operands: list[Any] = [self._payoffs[..., i], theta_axes + action_axes]
+        payoffs = self.incentive_payoffs() if normalised else self._payoffs
+        operands: list[Any] = [payoffs[..., i], theta_axes + action_axes]
         for j in range(n):
             if j != i:
                 operands += [sigma[j], [j, n + j]]

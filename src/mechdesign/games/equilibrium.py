@@ -4,15 +4,21 @@
   of any player-type from deviating, under her conditional belief).
 * :func:`solve_bne` — one entry point, ``method=`` one of
 
-  ``"pure"``   all pure BNE (exhaustive, with best-response pruning);
+  ``"pure"``   all pure BNE (elimination of dominated actions, then a search
+               over all players but one, :mod:`.pure`);
   ``"lcp"``    one mixed BNE of a 2-player game by Lemke's method on the
-               sequence form of the Harsanyi game (:mod:`.lemke`);
+               sequence form of the Harsanyi game (:mod:`.lcp`, :mod:`.lemke`);
   ``"enum"``   all mixed BNE of a small nondegenerate 2-player game by
                support enumeration on the agent form (:mod:`.support`);
   ``"gambit"`` pygambit's ``lcp``, ``logit`` or ``enummixed`` on the exported
-               Harsanyi game (:mod:`.gambit`; needs the ``[gambit]`` extra).
+               Harsanyi game (:mod:`.gambit`; needs the ``[gambit]`` extra);
+  ``"dual_averaging"``, ``"mirror_ascent"``, ``"frank_wolfe"``, ``"fictitious_play"``
+               learning dynamics, any number of players (:mod:`.learning`).
 
   Every equilibrium returned is re-verified with :func:`verify_bne`.
+
+This module is the dispatcher and the verifier: each method lives in its own
+module, which imports nothing from here (shared arrays are in :mod:`.interim`).
 * :func:`dominant_strategy_equilibria` — dominant actions per player-type.
 """
 
@@ -46,26 +52,41 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
 
 
 def threshold(game: BayesianGame, atol: float, rtol: float) -> float:
-    """``atol + rtol * scale``: the epsilon below which a profile counts as an equilibrium."""
+    """``atol + rtol * max|payoff|``: the tolerance of comparisons between outcomes (not incentives)."""
     return v.tolerance(atol, "atol") + v.tolerance(rtol, "rtol") * game.scale()
+
+
+def thresholds(game: BayesianGame, atol: float, rtol: float) -> np.ndarray:
+    """Per player ``atol + rtol * scale_i``, scale_i her largest payoff difference at one type profile.
+
+    The tolerance of player i's gains from deviating: other players' payoffs
+    and offsets that change none of her comparisons never enter it
+    (docs/concepts.md, "Tolerances").
+    """
+    return v.tolerance(atol, "atol") + v.tolerance(rtol, "rtol") * np.asarray(game.incentive_scales())
 
 
 # ------------------------------------------------------------------ verification
 def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol: float = 1e-9) -> BNEVerification:
     """How far ``strategies`` is from a Bayes–Nash equilibrium of ``game``.
 
-    For every player i and type t of positive probability, computes the interim
-    payoff U_i(t, a) of every action a against the others' strategies (expected
-    over θ_-i under the conditional belief P(θ_-i | θ_i = t) and over mixed
-    actions) and the gain max_a U_i(t, a) − U_i(t, σ_i(t)). Exact up to float
-    rounding for finite games.
+    For every player i and type t of positive probability (whatever the form
+    of the prior; docs/concepts.md), computes the interim payoff U_i(t, a) of
+    every action a against the others' strategies (expected over θ_-i under the
+    conditional belief P(θ_-i | θ_i = t) and over mixed actions) and the gain
+    max_a U_i(t, a) − U_i(t, σ_i(t)). Deviations to any action, including one
+    only a type of probability zero plays, count. Exact up to float rounding
+    for finite games; payoff offsets per player and type profile are removed
+    first (:meth:`BayesianGame.incentive_payoffs`).
 
     Parameters
     ----------
     strategies : list of array_like
         Per player, pure ``(k_i,)`` integer actions or mixed ``(k_i, |A_i|)``.
     atol, rtol : float
-        The profile is a BNE when epsilon ≤ ``atol + rtol * max|payoff|``.
+        The profile is a BNE when every player's largest gain is at most
+        ``atol + rtol * scale_i``, scale_i her largest payoff difference
+        between action profiles at one type profile (:func:`thresholds`).
 
     Returns
     -------
@@ -74,11 +95,12 @@ def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
     """
     game = check_game(game)
     sigma = game.check_strategies(strategies)
-    tol = threshold(game, atol, rtol)
+    tols = thresholds(game, atol, rtol)
     gains, deviations = [], []
-    worst: Deviation | None = None
+    worst: Deviation | None = None          # the largest gain
+    failing: Deviation | None = None        # the largest gain above its player's tolerance
     for i in range(game.n_players):
-        interim = game._interim(i, sigma)
+        interim = game._interim(i, sigma, normalised=True)
         current = (interim * sigma[i]).sum(axis=1)
         best = interim.argmax(axis=1)
         gain = np.where(game.active_types(i), np.maximum(interim.max(axis=1) - current, 0.0), 0.0)
@@ -91,10 +113,15 @@ def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
             row.append(dev)
             if worst is None or dev.gain > worst.gain:
                 worst = dev
+            if dev.gain > tols[i] and (failing is None or dev.gain > failing.gain):
+                failing = dev
         deviations.append(tuple(row))
     assert worst is not None
-    return BNEVerification(holds=bool(worst.gain <= tol), epsilon=float(worst.gain), tolerance=tol,
-                           gains=tuple(gains), deviations=tuple(deviations), worst=worst)
+    epsilon = float(worst.gain)
+    shown = worst if failing is None else failing
+    return BNEVerification(holds=failing is None, epsilon=epsilon, tolerance=float(tols[shown.player_index]),
+                           gains=tuple(gains), deviations=tuple(deviations), worst=shown,
+                           tolerances=tuple(float(t) for t in tols))
 
 
 def _equilibrium(game: BayesianGame, strategies: tuple[np.ndarray, ...], atol: float, rtol: float) -> tuple[Equilibrium, bool]:
@@ -133,14 +160,18 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     Parameters
     ----------
     game : BayesianGame
-    method : {"pure", "lcp", "enum", "gambit"}
+    method : {"pure", "lcp", "enum", "gambit", "dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"}
         ``"pure"``: all pure BNE; ``"lcp"``: one (possibly mixed) BNE of a
         2-player game, Lemke on the sequence form, polynomial-size in Σ k_i|A_i|;
         ``"enum"``: all mixed BNE of a small 2-player game (support enumeration;
-        complete for nondegenerate games); ``"gambit"``: pygambit.
+        complete for nondegenerate games); ``"gambit"``: pygambit; the learning
+        methods: one profile learned by simultaneous dynamics and polished
+        (any number of players; see :func:`mechdesign.games.learning.learn`).
     options : dict, optional
         ``pure``: ``max_profiles`` (default 10⁶) — refuse when more than this
-        many pure-strategy profiles of all players but one would be searched;
+        many pure-strategy profiles of all players but one would be searched
+        (after elimination); ``search`` (``"pruned"``, or ``"exhaustive"``: no
+        elimination, the reference);
         ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
         (True: re-solve the indifference equations on the supports found),
         ``start`` (``"tracing"``: two tracing procedures side by side, from two
@@ -153,19 +184,31 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
+        learning methods: ``iterations`` (20 000), ``tol`` (1e-6: the target
+        epsilon), ``stop`` (``"epsilon"`` or ``"relative_loss"``), ``seed`` and
+        ``init`` (``"uniform"``, ``"random"`` or strategies), ``step``,
+        ``regularizer`` (dual averaging / mirror ascent: ``"entropic"`` or
+        ``"euclidean"``), ``polish`` (True), ``mode`` (``"auto"``,
+        ``"aggregate"``, ``"full"``), ``time_limit``, ``symmetric`` (False: True
+        lets the players of a symmetric game share one strategy).
     atol, rtol : float
         Equilibria must verify with epsilon ≤ ``atol + rtol * max|payoff|``.
     progress : None, True or callable, optional
         ``progress(done, total)`` as the search goes, or True for a progress
         bar on standard error. ``"pure"`` reports profiles searched of all;
         ``"lcp"`` reports pivots spent against ``max_pivots`` (an upper bound:
-        a path usually ends long before it).
+        a path usually ends long before it); learning methods report
+        iterations (the bar, on a terminal only, shows the current epsilon).
 
     Returns
     -------
     EquilibriumResult
         ``status`` ``"success"`` with the verified equilibria, or
         ``"no_equilibrium"`` / ``"iteration_limit"`` / ``"failed"`` with a message.
+        Learning methods always return their final profile with its verified
+        epsilon: ``"success"`` when it is at most ``options["tol"]``, else
+        ``"iteration_limit"``; ``diagnostics`` holds the epsilon history and
+        what polishing did.
 
     Raises
     ------
@@ -178,7 +221,7 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     game = check_game(game)
     method = v.choice(method, "method", METHODS)
     opts = _options(method, options)
-    tol = threshold(game, atol, rtol)
+    tol = thresholds(game, atol, rtol)
     if progress is not None and not isinstance(progress, bool) and not callable(progress):
         raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
                      type(progress).__name__)
@@ -202,7 +245,7 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     if method == "enum":
         from mechdesign.games.support import enumerate_equilibria
 
-        strategies, message = enumerate_equilibria(game, opts["max_pairs"], tol)
+        strategies, message = enumerate_equilibria(game, opts["max_pairs"], float(tol.max()))
         return _result(game, "enum", opts, strategies, message, atol, rtol)
     from mechdesign.games.gambit import gambit_equilibria
 

@@ -37,9 +37,11 @@ def batch_interim(game: BayesianGame, i: int, pure: list[np.ndarray | None], joi
 
     ``pure[j]`` (j ≠ i) is an integer array ``(B, k_j)``: the b-th profile's
     strategy of player j. Rows of types with probability zero are zero.
+    Payoffs are :meth:`BayesianGame.incentive_payoffs` (offsets removed; only
+    differences between actions are meaningful).
     """
     n = game.n_players
-    payoff = np.moveaxis(game.payoffs[..., i], n + i, -1)                   # (k..., A_-i..., A_i)
+    payoff = np.moveaxis(game.incentive_payoffs()[..., i], n + i, -1)      # (k..., A_-i..., A_i)
     batch = next(p.shape[0] for j, p in enumerate(pure) if j != i)
     index: list[np.ndarray] = []
     for j, k in enumerate(game.n_types):

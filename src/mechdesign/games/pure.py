@@ -55,28 +55,42 @@ DEFAULT_OPTIONS: dict[str, Any] = {"max_profiles": 10**6, "search": "pruned"}
 BLOCK_FLOATS = 2**21
 
 
-def solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float,
+def solve_pure(game: BayesianGame, opts: dict[str, Any], tol: Any,
                report: Callable[[int, int], None]) -> tuple[list[tuple[np.ndarray, ...]], str]:
-    """All pure profiles within ``tol`` of equilibrium (candidates; the dispatcher verifies them)."""
+    """All pure profiles within ``tol`` of equilibrium (candidates; the dispatcher verifies them).
+
+    ``tol`` is one number or one per player (the tolerance of her gains).
+    """
+    tol = _per_player(tol, game.n_players)
     if opts.get("search", "pruned") == "exhaustive":
         return exhaustive(game, opts["max_profiles"], tol, report)
     return pruned(game, opts["max_profiles"], tol, report)
 
 
 # ------------------------------------------------------------------ elimination
-def surviving_actions(game: BayesianGame, tol: float) -> list[np.ndarray]:
+def _per_player(tol: Any, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(tol, dtype=float), (n,)).copy()
+
+
+def _slack(game: BayesianGame, tol: np.ndarray) -> np.ndarray:
+    """Per player, the tolerance widened by rounding (candidates are verified exactly afterwards)."""
+    return tol + 1e-12 * np.maximum(1.0, np.asarray(game.incentive_scales(), dtype=float))
+
+
+def surviving_actions(game: BayesianGame, tol: Any) -> list[np.ndarray]:
     """Per player, a boolean mask ``(k_i, m_i)`` of the actions left by iterated elimination (step 1).
 
-    Types of probability zero keep every action.
+    ``tol``: one number or one per player. Types of probability zero keep every action.
     """
     n = game.n_players
     joint = np.asarray(game.prior.joint(), dtype=float)
     alive = [np.ones((k, m), dtype=bool) for k, m in zip(game.n_types, game.n_actions)]
-    margin = tol + 1e-12 * max(1.0, game.scale())
+    margins = _slack(game, _per_player(tol, n))
+    payoffs = game.incentive_payoffs()
     # per player: payoffs with own type and action first: (k_i, m_i, θ_-i..., a_-i...)
     tables, beliefs = [], []
     for i in range(n):
-        u = np.moveaxis(game.payoffs[..., i], (i, n + i), (0, 1))
+        u = np.moveaxis(payoffs[..., i], (i, n + i), (0, 1))
         tables.append(u.reshape(game.n_types[i], game.n_actions[i], *u.shape[2:]))
         mass = np.asarray(game.prior.marginal(i))
         cond = np.moveaxis(joint, i, 0) / np.where(mass > 0, mass, 1.0).reshape((-1,) + (1,) * (n - 1))
@@ -106,14 +120,14 @@ def surviving_actions(game: BayesianGame, tol: float) -> list[np.ndarray]:
                     worst = (diff + penalty[None]).min(axis=action_axes)          # (b, θ_-i...)
                     worst = np.where(weight[None] > 0, worst, 0.0)
                     bound = (worst * weight[None]).reshape(u.shape[0], -1).sum(axis=1)
-                    if bound.max() > margin:
+                    if bound.max() > margins[i]:
                         alive[i][t, a] = False
                         changed = True
     return alive
 
 
 # ------------------------------------------------------------------ pruned search
-def pruned(game: BayesianGame, max_profiles: int, tol: float,
+def pruned(game: BayesianGame, max_profiles: int, tol: np.ndarray,
            report: Callable[[int, int], None]) -> tuple[list[tuple[np.ndarray, ...]], str]:
     """Steps 1–3 of the module docstring."""
     start = time.perf_counter()
@@ -134,7 +148,7 @@ def pruned(game: BayesianGame, max_profiles: int, tol: float,
                    f"searched {total} profiles of players {[game.players[j] for j in rest]}, best responses of "
                    f"{game.players[q]!r} derived")
     if n == 1:
-        found = [(np.array(combo, dtype=np.intp),) for combo in itertools.product(*_best_sets_single(game, tol))]
+        found = [(np.array(combo, dtype=np.intp),) for combo in itertools.product(*_best_sets_single(game, tol[0]))]
         report(1, 1)
         return found, pruned_note + f"; {len(found)} candidate(s) in {time.perf_counter() - start:.3g} s"
     p = max(rest, key=lambda j: counts[j])
@@ -144,7 +158,7 @@ def pruned(game: BayesianGame, max_profiles: int, tol: float,
     n_outer = math.prod(counts[j] for j in outer)
     per_outer = counts[p] * game.n_types[q] * game.n_actions[q]
     block = max(1, BLOCK_FLOATS // max(1, per_outer))
-    slack = tol + 1e-12 * max(1.0, game.scale())
+    slack = _slack(game, tol)
     found: list[tuple[np.ndarray, ...]] = []
     done = 0
     for lo in range(0, n_outer, block):
@@ -157,7 +171,7 @@ def pruned(game: BayesianGame, max_profiles: int, tol: float,
         U_q = np.zeros((len(codes), s_p.shape[0], game.n_types[q], game.n_actions[q]))
         for theta in range(game.n_types[p]):
             U_q += G_q[:, theta, s_p[:, theta]]                                    # (B_o, S_p, k_q, m_q)
-        best = (U_q >= U_q.max(axis=3, keepdims=True) - slack) & alive[q][None, None]
+        best = (U_q >= U_q.max(axis=3, keepdims=True) - slack[q]) & alive[q][None, None]
         best[:, :, ~game.active_types(q), :] = True
         o_idx, p_idx, s_q = _expand(best.reshape(-1, game.n_types[q], game.n_actions[q]), s_p.shape[0])
         if o_idx.size:
@@ -166,7 +180,7 @@ def pruned(game: BayesianGame, max_profiles: int, tol: float,
             for theta in range(game.n_types[q]):
                 U_p += G_p[o_idx, theta, s_q[:, theta]]
             played = np.take_along_axis(U_p, s_p[p_idx][:, :, None], axis=2)[:, :, 0]
-            ok = np.all((U_p.max(axis=2) - played <= slack) | ~game.active_types(p)[None], axis=1)
+            ok = np.all((U_p.max(axis=2) - played <= slack[p]) | ~game.active_types(p)[None], axis=1)
             o_idx, p_idx, s_q = o_idx[ok], p_idx[ok], s_q[ok]
         if o_idx.size and outer:
             profile: list[np.ndarray | None] = [None] * n
@@ -177,7 +191,7 @@ def pruned(game: BayesianGame, max_profiles: int, tol: float,
             for j in outer:
                 interim = batch_interim(game, j, profile, joint)
                 played = np.take_along_axis(interim, profile[j][:, :, None], axis=2)[:, :, 0]
-                ok &= np.all((interim.max(axis=2) - played <= slack) | ~game.active_types(j)[None], axis=1)
+                ok &= np.all((interim.max(axis=2) - played <= slack[j]) | ~game.active_types(j)[None], axis=1)
             o_idx, p_idx, s_q = o_idx[ok], p_idx[ok], s_q[ok]
         for r in range(o_idx.size):
             prof: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * n
@@ -193,7 +207,7 @@ def pruned(game: BayesianGame, max_profiles: int, tol: float,
 
 
 def _best_sets_single(game: BayesianGame, tol: float) -> list[list[int]]:
-    u = game.payoffs[..., 0]                                                     # (k, m)
+    u = game.incentive_payoffs()[..., 0]                                         # (k, m)
     out = []
     for t in range(game.n_types[0]):
         if not game.active_types(0)[t]:
@@ -224,7 +238,7 @@ def _tables(game: BayesianGame, i: int, p: int, outer: list[int], outer_strats: 
     """``G_i[o, θ_p, a_p, t_i, a_i]``: player i's conditional payoff sums over the outer players (fixed by o)."""
     n = game.n_players
     mass = np.asarray(game.prior.marginal(i))
-    u = game.payoffs[..., i]                                                     # (θ..., a...)
+    u = game.incentive_payoffs()[..., i]                                         # (θ..., a...)
     # gather the outer players' actions at their types: index a_j by s_j(θ_j) for each outer j
     index: list[Any] = []
     for j in range(n):
@@ -275,7 +289,7 @@ def _expand(best: np.ndarray, per_outer: int) -> tuple[np.ndarray, np.ndarray, n
 
 
 # ------------------------------------------------------------------ exhaustive reference
-def exhaustive(game: BayesianGame, max_profiles: int, tol: float,
+def exhaustive(game: BayesianGame, max_profiles: int, tol: np.ndarray,
                report: Callable[[int, int], None]) -> tuple[list[tuple[np.ndarray, ...]], str]:
     """Every profile of all players but the largest; her best responses derived (no elimination)."""
     start = time.perf_counter()
@@ -304,7 +318,7 @@ def exhaustive(game: BayesianGame, max_profiles: int, tol: float,
             rest = rest // counts[j]
         # best responses of `last` to each searched profile: product over her types
         interim = batch_interim(game, last, pure, joint)
-        best = interim >= interim.max(axis=2, keepdims=True) - tol
+        best = interim >= interim.max(axis=2, keepdims=True) - tol[last]
         best[:, ~active[last], :] = True
         unique = np.all(best.sum(axis=2) == 1, axis=1)            # one best response per type: vectorised
         cand_rows = [np.flatnonzero(unique)]
@@ -324,7 +338,7 @@ def exhaustive(game: BayesianGame, max_profiles: int, tol: float,
             interim_j = batch_interim(game, j, profile, joint)
             played = np.take_along_axis(interim_j, profile[j][:, :, None], axis=2)[:, :, 0]
             regret = interim_j.max(axis=2) - played
-            ok &= np.all((regret <= tol) | ~active[j][None, :], axis=1)
+            ok &= np.all((regret <= tol[j]) | ~active[j][None, :], axis=1)
         for c in np.flatnonzero(ok):
             found.append(tuple(np.asarray(profile[j][c]) for j in range(n)))
     report(total, total)

@@ -68,19 +68,24 @@ class BNEVerification:
     Attributes
     ----------
     holds : bool
-        ``epsilon <= tolerance``.
+        Every player's largest gain is at most her own tolerance (``tolerances``).
     epsilon : float
         Largest interim gain of any player-type (of positive probability) from
         deviating, under her conditional belief. 0 for an exact equilibrium.
     tolerance : float
-        ``atol + rtol * scale`` (scale = largest absolute payoff).
+        The tolerance of the player of ``worst``; ``holds`` is
+        ``worst.gain <= tolerance``.
     gains : tuple of ndarray
         Per player, the gain of each type, shape ``(k_i,)`` (0 for types of
         probability zero).
     deviations : tuple of tuple of Deviation
         Per player and type, the best deviation.
     worst : Deviation
-        The deviation achieving ``epsilon``.
+        The deviation achieving ``epsilon``; when the profile fails, the largest
+        deviation that exceeds its player's tolerance.
+    tolerances : tuple of float
+        Per player, ``atol + rtol * scale_i`` with scale_i her largest payoff
+        difference between action profiles at one type profile.
     """
 
     holds: bool
@@ -89,6 +94,7 @@ class BNEVerification:
     gains: tuple[np.ndarray, ...]
     deviations: tuple[tuple[Deviation, ...], ...] = field(repr=False)
     worst: Deviation
+    tolerances: tuple[float, ...] = ()
 
     def __bool__(self) -> bool:
         return self.holds
@@ -96,6 +102,7 @@ class BNEVerification:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return {"holds": self.holds, "epsilon": float(self.epsilon), "tolerance": float(self.tolerance),
+                "tolerances": [float(t) for t in self.tolerances],
                 "gains": [g.tolist() for g in self.gains], "worst": self.worst.to_dict(),
                 "deviations": [[d.to_dict() for d in per_player] for per_player in self.deviations]}
 

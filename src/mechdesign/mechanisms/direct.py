@@ -108,7 +108,8 @@ class DirectMechanism:
             raise v.fail("env", "an Environment", type(env).__name__)
         self.env = env
         self._indices, self._lottery = decision_rule(decision, env)
-        self._transfers = v.float_array(transfers, "transfers", shape=(*env.n_types, env.n_players))
+        self._transfers = v.float_array(transfers, "transfers", shape=(*env.n_types, env.n_players),
+                                         bounded=True)
         self.name = name or "direct mechanism"
 
     # ------------------------------------------------------------- the rule

@@ -61,7 +61,7 @@ def _validate_h(env: Environment, h: Any) -> list[np.ndarray]:
                 values[others] = v.call_user(lambda: float(h(*args)), (), "h",
                                              "a callable h(i, others_profile) returning a number",
                                              f"h({i}, {others})")
-            out.append(v.float_array(values, f"h (player {env.players[i]!r})"))
+            out.append(v.float_array(values, f"h (player {env.players[i]!r})", bounded=True))
         return out
     if isinstance(h, (str, bytes)) or not isinstance(h, (Sequence, np.ndarray)) or len(h) != n:
         raise v.fail("h", f"a callable h(i, others_profile) or one array per player ({n})",
@@ -70,7 +70,7 @@ def _validate_h(env: Environment, h: Any) -> list[np.ndarray]:
     for i, h_i in enumerate(h):
         name = f"h[{env.players[i]!r}]"
         shape = _others_shape(env, i)
-        arr = v.float_array(h_i, name)
+        arr = v.float_array(h_i, name, bounded=True)
         if arr.shape == shape:
             out.append(arr)
         elif arr.ndim == 1 and arr.size == int(np.prod(shape)):

@@ -72,7 +72,8 @@ class Mechanism:
             raise v.fail("outcome", "a tuple (decision, transfers) of arrays or a callable g(action_profile)",
                          type(outcome).__name__)
         self._indices, self._lottery = decision_rule(decision, env, "outcome: decision", shape=self.n_actions)
-        self._transfers = v.float_array(transfers, "outcome: transfers", shape=(*self.n_actions, env.n_players))
+        self._transfers = v.float_array(transfers, "outcome: transfers", shape=(*self.n_actions, env.n_players),
+                                         bounded=True)
         self.name = name or "indirect mechanism"
 
     def _tabulate(self, g: Callable[..., Any]) -> tuple[np.ndarray, np.ndarray]:

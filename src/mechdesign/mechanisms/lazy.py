@@ -111,6 +111,9 @@ class LazyDirectMechanism(DirectMechanism):
             raise v.fail("func", f"transfers of shape {(*shape, env.n_players)}", f"shape {transfers.shape} ({where})")
         if not np.all(np.isfinite(transfers)):
             raise v.fail("func", "finite transfers", f"non-finite values ({where})")
+        if transfers.size and not np.abs(transfers).max() <= v.MAX_MAGNITUDE:
+            raise v.fail("func", f"transfers of magnitude at most {v.MAX_MAGNITUDE:g}",
+                         f"{np.abs(transfers).max():g} ({where})")
         if np.issubdtype(decision.dtype, np.integer):
             if decision.shape != shape:
                 raise v.fail("func", f"decision indices of shape {shape}", f"shape {decision.shape} ({where})")

@@ -133,7 +133,7 @@ class Environment:
         arrays = []
         for i, val in enumerate(_per_player(valuations, "valuations", self.players)):
             name = f"valuations[{self.players[i]!r}]"
-            arr = v.float_array(val, name)
+            arr = v.float_array(val, name, bounded=True)
             if arr.shape not in {(self.n_types[i], n_alt), (*self.n_types, n_alt)}:
                 raise v.fail(name, f"shape {(self.n_types[i], n_alt)} (private values) or "
                              f"{(*self.n_types, n_alt)} (interdependent values)", f"shape {arr.shape}")

@@ -101,20 +101,104 @@ class BayesianLearningGame(LearningGame):
 
     def utilities(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Interim utilities ``U_i[t, b]`` of every player (see the module docstring for the cost)."""
+        factors = self._factors(strategies)      # aggregate ρ_j (m_j,), or σ_j flattened (k_j m_j,)
+        return [self._contract(i, factors) for i in range(self.n_agents)]
+
+    def utility_derivatives(self, strategies: Sequence[np.ndarray], c: int) -> list[np.ndarray]:
+        """``∂U_a[t, b] / ∂sigma_c[s, d]`` for every player a (zero for a = c), shape ``(k_a, m_a, k_c, m_c)``.
+
+        One contraction of each other player's table with every strategy but c's.
+        """
+        factors = self._factors(strategies)
+        return [self.player_derivative(a, c, factors) for a in range(self.n_agents)]
+
+    def player_derivative(self, a: int, c: int, factors: Sequence[np.ndarray]) -> np.ndarray:
+        """``∂U_a / ∂sigma_c`` (see :meth:`utility_derivatives`) from precomputed factors."""
+        k_c, m_c = self.n_types[c], self.n_actions[c]
+        if a == c:
+            return np.zeros((self.n_types[a], self.n_actions[a], k_c, m_c))
+        others = self._others[a]
+        sizes = [factors[j].size for j in others]
+        table = self._tables[a].reshape(self.n_types[a], self.n_actions[a], *sizes)
+        operands: list = [table, [0, 1, *range(2, 2 + len(others))]]
+        for pos, j in enumerate(others):
+            if j != c:
+                operands += [factors[j], [2 + pos]]
+        out = np.einsum(*operands, [0, 1, 2 + others.index(c)])
+        if self.mode == "aggregate":             # ρ_c = w_c @ σ_c: ∂/∂σ_c[s, d] = w_c[s] ∂/∂ρ_c[d]
+            return out[:, :, None, :] * self.type_weights[c][None, None, :, None]
+        return out.reshape(self.n_types[a], self.n_actions[a], k_c, m_c)
+
+    def _factors(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
         if self.mode == "aggregate":
-            factors = [w @ s for w, s in zip(self.type_weights, strategies)]        # aggregate ρ_j, (m_j,)
-        else:
-            factors = [np.asarray(s, dtype=float).ravel() for s in strategies]      # σ_j flattened, (k_j m_j,)
-        out = []
-        for i, table in enumerate(self._tables):
-            r = table
-            for j in reversed(self._others[i]):
-                f = factors[j]
-                r = r.reshape(-1, f.size) @ f
-            out.append(r.reshape(self.n_types[i], self.n_actions[i]))
-        return out
+            return [w @ s for w, s in zip(self.type_weights, strategies)]
+        return [np.asarray(s, dtype=float).ravel() for s in strategies]
+
+    def player_utilities(self, i: int, strategies: Sequence[np.ndarray]) -> np.ndarray:
+        """``U_i[t, b]`` of player ``i`` alone."""
+        return self._contract(i, self._factors(strategies))
+
+    def _contract(self, i: int, factors: Sequence[np.ndarray]) -> np.ndarray:
+        r = self._tables[i]
+        for j in reversed(self._others[i]):
+            f = factors[j]
+            r = r.reshape(-1, f.size) @ f
+        return r.reshape(self.n_types[i], self.n_actions[i])
 
 
 def learning_game(game: BayesianGame, mode: str = "auto") -> BayesianLearningGame:
     """The :class:`LearningGame` of ``game`` (see :class:`BayesianLearningGame`)."""
     return BayesianLearningGame(game, mode=mode)
+
+
+def is_symmetric(game: BayesianGame) -> bool:
+    """Whether swapping any two players (their types, actions and payoffs) leaves the game unchanged.
+
+    Checked exactly on the transpositions (0 j), which generate every permutation: same type and
+    action counts, the same prior under the swap, and ``payoffs[θ, a, i]`` equal to the swapped entry.
+    """
+    n = game.n_players
+    if n < 2 or len(set(game.n_types)) != 1 or len(set(game.n_actions)) != 1:
+        return False
+    joint = np.asarray(game.prior.joint())
+    for j in range(1, n):
+        perm = list(range(n))
+        perm[0], perm[j] = j, 0
+        if not np.array_equal(joint.transpose(perm), joint):
+            return False
+        swapped = game.payoffs.transpose(perm + [n + p for p in perm] + [2 * n])[..., perm]
+        if not np.array_equal(swapped, game.payoffs):
+            return False
+    return True
+
+
+class SymmetricLearningGame(LearningGame):
+    """A symmetric Bayesian game with every player in one class sharing one strategy (symmetric equilibria).
+
+    One agent with ``class_sizes == (N,)``: its utilities are those of player 0 when every other
+    player plays the shared strategy, computed by the :class:`BayesianLearningGame` of the game
+    (same memory; time per iteration that of one player instead of N). Only symmetric profiles are
+    searched; every finite symmetric game has a symmetric equilibrium (Nash 1951).
+    """
+
+    def __init__(self, game: BayesianGame, mode: str = "auto"):
+        if not is_symmetric(game):
+            raise v.fail("game", "a symmetric game (players interchangeable) for the symmetric reduction",
+                         "a game that changes when two players are swapped")
+        self.full = BayesianLearningGame(game, mode=mode)
+        self.game, self.mode = game, self.full.mode
+        super().__init__([self.full.type_weights[0]], [game.n_actions[0]], agent_names=["all players"],
+                         class_sizes=[game.n_players])
+
+    def payoff_scale(self) -> float:
+        """Largest absolute payoff of the game."""
+        return self.full.payoff_scale()
+
+    def utilities(self, strategies: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """``U[t, b]`` of any player of type t playing b when all others play ``strategies[0]``."""
+        return [self.full.player_utilities(0, [strategies[0]] * self.game.n_players)]
+
+    def utility_derivatives(self, strategies: Sequence[np.ndarray], c: int) -> list[np.ndarray]:
+        """``∂U / ∂sigma``: the sum over the other players j of player 0's derivative in σ_j."""
+        factors = self.full._factors([strategies[0]] * self.game.n_players)
+        return [sum(self.full.player_derivative(0, j, factors) for j in range(1, self.game.n_players))]

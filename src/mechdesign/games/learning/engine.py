@@ -10,7 +10,6 @@ variables of dual averaging and the history (four floats per iteration).
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +30,12 @@ DEFAULT_ITERATIONS = 20_000
 ROUNDING_PATIENCE = 3
 #: First iteration at which the iterate is polished (then 2x, 4x, ... as long as polishing stays cheap).
 FIRST_CHECKPOINT = 32
+#: Work of one LP or Newton run, in utility evaluations (for polishing budgets; deterministic, not timed).
+SOLVE_COST = 20
+#: The local support search runs on games with at most this many agent-types of positive weight.
+NEIGHBOUR_TYPES = 40
+#: Work allowed to the final polish: half the iterations run, and at least this much.
+FINAL_POLISH_WORK = 1000
 
 
 def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int = DEFAULT_ITERATIONS,
@@ -116,8 +121,7 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
     rounded_key, rounded_age = b"", 0
     found: tuple[tuple[np.ndarray, ...], float, PolishReport] | None = None   # a polished success
     status = "iteration_limit"
-    averaging = method in ("dual_averaging", "mirror_ascent")      # FW / FP iterates are averages already
-    window, window_start = [np.zeros_like(x) for x in sigma], 0
+    window = _Window(sigma, 0)
     checkpoint, polish_calls = FIRST_CHECKPOINT, 0
     every = max(1, iterations // 500)
     t = 0
@@ -144,7 +148,8 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                     pure = _polish.round_pure(sigma)
                     e = game.epsilon(pure)
                     if reached(pure, e):
-                        found = (pure, e, PolishReport("pure", float(best[0]), e, (f"iterate {t} rounded: epsilon {e:.3g}",)))
+                        note = (f"iterate {t} rounded: epsilon {e:.3g}",)
+                        found = (pure, e, PolishReport("pure", float(best[0]), e, note))
                         status = "success"
                         break
                 # at checkpoints 32, 64, 128, ...: polish the iterate and the average since the last one,
@@ -153,26 +158,24 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                     checkpoint *= 2
                     if polish_calls <= t // 2:
                         candidates, epsilons = [sigma], [eps]
-                        if averaging and t > window_start:
-                            avg = tuple(x / (t - window_start) for x in window)
-                            candidates.append(avg), epsilons.append(game.epsilon(avg))
-                        profile, e, rep = polish_profile(game, candidates, epsilons)
+                        if window.count:
+                            candidates.append(window.mean()), epsilons.append(game.epsilon(candidates[-1]))
+                        profile, e, rep = polish_profile(game, candidates, epsilons, window.supports(),
+                                                         budget=t // 2 - polish_calls + SOLVE_COST)
                         polish_calls += rep.evaluations
                         if rep.kind != "none" and reached(profile, e):
                             found, status = (profile, e, rep), "success"
                             break
-                    window, window_start = [np.zeros_like(x) for x in sigma], t
+                    window = _Window(sigma, t)
             if t % every == 0:
-                report(t, iterations)
+                report(t, iterations, eps)
             if t >= iterations or (time_limit is not None and time.perf_counter() - start > time_limit):
                 break
             sigma = dynamics.step(t, sigma, U)
             t += 1
-            if averaging:
-                for acc, x in zip(window, sigma):
-                    acc += x
+            window.add(sigma)
             U = game.utilities(sigma)
-        report(t, iterations)
+        report(t, iterations, rec_eps[-1])
 
     history = History(np.array(rec_it), np.array(rec_time), np.array(rec_eps), np.array(rec_loss))
     eps_iterate = float(rec_eps[-1])
@@ -180,10 +183,10 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
         profile, eps_final, report_polish = found
     elif polish and status != "success":
         candidates, epsilons = [sigma, best[1]], [eps_iterate, float(best[0])]
-        if averaging and t > window_start:
-            avg = tuple(x / (t - window_start) for x in window)
-            candidates.append(avg), epsilons.append(game.epsilon(avg))
-        profile, eps_final, report_polish = polish_profile(game, candidates, epsilons)
+        if window.count:
+            candidates.append(window.mean()), epsilons.append(game.epsilon(candidates[-1]))
+        profile, eps_final, report_polish = polish_profile(game, candidates, epsilons, window.supports(),
+                                                           budget=max(FINAL_POLISH_WORK, t // 2))
         if reached(profile, eps_final):
             status = "success"
     elif polish:                                          # target reached by the iterate: round it if that is exact
@@ -208,13 +211,19 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                        elapsed=elapsed, message=message)
 
 
-def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]],
-                   epsilons: Sequence[float]) -> tuple[tuple[np.ndarray, ...], float, PolishReport]:
+def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]], epsilons: Sequence[float],
+                   extra_supports: Sequence[list[list[np.ndarray]]] = (), neighbours: bool = True,
+                   budget: int | None = None) -> tuple[tuple[np.ndarray, ...], float, PolishReport]:
     """The best of ``candidates`` and of their polished versions, by exact epsilon.
 
     For each candidate: pure rounding, then each support guessed from it
-    (:mod:`~mechdesign.games.learning.polish`) — by the support LP and its
-    Newton refinement for two agents, by Newton's method otherwise.
+    (:mod:`~mechdesign.games.learning.polish`) and each of ``extra_supports``
+    — by the support LP and its Newton refinement for two agents, by Newton's
+    method otherwise; then, with ``neighbours`` and at most
+    :data:`NEIGHBOUR_TYPES` agent-types, the support profiles that differ from
+    the last candidate's guess at one or two types. ``budget`` bounds the work
+    (in utility evaluations; a Newton run counts :data:`SOLVE_COST`, an LP
+    that plus Σ k_a m_a / 8): once spent, no further guess is tried.
     """
     order = int(np.argmin(epsilons))
     best_profile, best_eps, kind = tuple(candidates[order]), float(epsilons[order]), "none"
@@ -239,6 +248,14 @@ def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]
 
     maps = None
     seen: set[bytes] = set()
+    n_types = sum(int(np.count_nonzero(w > 0)) for w in game.type_weights)
+    solves = [0]
+
+    def spent() -> int:
+        return calls[0] + SOLVE_COST * solves[0]
+
+    def left() -> int | None:
+        return None if budget is None else max(0, budget - spent())
     for c, sigma in enumerate(candidates):
         consider("pure", c, _polish.round_pure(sigma))
         U = utilities(sigma)
@@ -246,23 +263,62 @@ def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]
         spread = max(float(u.max() - u.min()) for u in U) or 1.0
         guesses = [_polish.guess_supports(sigma, th) for th in _polish.SUPPORT_THRESHOLDS]
         guesses += [_polish.near_best_supports(U, gap) for gap in (eps, 10 * eps, 1e-3 * spread)]
+        guesses += list(extra_supports)
+        if neighbours and c == len(candidates) - 1 and n_types <= NEIGHBOUR_TYPES:
+            guesses += _polish.neighbour_supports(_polish.guess_supports(sigma, 1e-2), U, game.type_weights)
         for supports in guesses:
+            if budget is not None and spent() > budget:
+                attempts.append("budget spent")
+                break
             key = _polish.support_key(supports)
             if key in seen or all(len(sup) == 1 for per in supports for sup in per):
                 continue
             seen.add(key)
             if game.n_agents == 2 and maps is None:
                 maps = _polish.linear_maps(game, sigma, utilities) or []
+            solves[0] += 1
             if maps:
+                solves[0] += sum(k * m for k, m in zip(game.n_types, game.n_actions)) // (8 * SOLVE_COST)
                 lp = consider("support_lp", c, _polish.support_lp(game, sigma, supports, maps))
                 if lp is not None:
                     used = _polish.guess_supports(lp, 1e-12)
-                    consider("support_lp", c, _polish.newton(game, lp, used, utilities))
+                    consider("support_lp", c, _polish.newton(game, lp, used, utilities, max_evaluations=left()))
             else:
-                consider("newton", c, _polish.newton(game, sigma, supports, utilities))
-            if best_eps == 0.0:
+                consider("newton", c, _polish.newton(game, sigma, supports, utilities, max_evaluations=left()))
+            if best_eps <= 1e-13 * spread:                 # exact up to rounding: stop searching
                 break
-    return best_profile, best_eps, PolishReport(kind, before, best_eps, tuple(attempts), calls[0])
+        if best_eps <= 1e-13 * spread:
+            break
+        if budget is not None and spent() > budget:
+            break
+    return best_profile, best_eps, PolishReport(kind, before, best_eps, tuple(attempts), spent())
+
+
+class _Window:
+    """Mean and range of the iterates since the last checkpoint (support guesses for cycling dynamics)."""
+
+    def __init__(self, sigma: Sequence[np.ndarray], start: int):
+        self.start, self.count = start, 0
+        self.total = [np.zeros_like(x) for x in sigma]
+        self.low = [np.array(x) for x in sigma]
+        self.high = [np.array(x) for x in sigma]
+
+    def add(self, sigma: Sequence[np.ndarray]) -> None:
+        self.count += 1
+        for total, low, high, x in zip(self.total, self.low, self.high, sigma):
+            total += x
+            np.minimum(low, x, out=low)
+            np.maximum(high, x, out=high)
+
+    def mean(self) -> tuple[np.ndarray, ...]:
+        return tuple(x / self.count for x in self.total)
+
+    def supports(self) -> list[list[list[np.ndarray]]]:
+        """Actions played with probability ≥ 5% at some iterate of the window, and at all of them."""
+        union = [[np.flatnonzero(row >= 0.05 * row.max()) for row in high] for high in self.high]
+        core = [[np.flatnonzero(row >= 0.05 * row.max()) if row.max() > 0 else np.flatnonzero(h >= 0.05 * h.max())
+                 for row, h in zip(low, high)] for low, high in zip(self.low, self.high)]
+        return [union, core] if self.count else []
 
 
 def _measures(game: LearningGame) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], tuple[float, float]]:
@@ -311,24 +367,35 @@ def _count(value: Any, name: str) -> int:
 
 
 class _reporter:
-    """``report(done, total)`` for a progress option: None, True (a rich bar on a terminal) or a callable."""
+    """``report(done, total, epsilon)`` for a progress option: None, True (a rich bar showing epsilon on a
+    terminal, the shared notebook line in Jupyter, silence otherwise) or a callable ``progress(done, total)``."""
 
     def __init__(self, progress: Any, description: str):
-        self.progress, self.description, self.bar = progress, description, None
+        self.progress, self.description, self.bar, self.line = progress, description, None, None
 
-    def __enter__(self) -> Callable[[int, int], None]:
-        if self.progress is True and sys.stderr.isatty():
+    def __enter__(self) -> Callable[[int, int, float], None]:
+        from mechdesign.compute.progress import in_notebook, stderr_is_terminal
+
+        if self.progress is True and in_notebook():             # the shared notebook line
+            from mechdesign.compute.progress import _NotebookLine
+
+            self.line = _NotebookLine(self.description)
+            return lambda done, total, eps: self.line(done, total)
+        if self.progress is True and stderr_is_terminal():
             from rich.console import Console
             from rich.progress import Progress
 
             self.bar = Progress(console=Console(stderr=True), transient=True)
             self.bar.start()
             task = self.bar.add_task(self.description, total=None)
-            return lambda done, total: self.bar.update(task, completed=done, total=total)
+            return lambda done, total, eps: self.bar.update(
+                task, completed=done, total=total, description=f"{self.description} epsilon {eps:.2e}")
         if callable(self.progress):
-            return self.progress
-        return lambda done, total: None
+            return lambda done, total, eps: self.progress(done, total)
+        return lambda done, total, eps: None
 
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.stop()
+        if self.line is not None:
+            self.line.close()

@@ -19,6 +19,9 @@ Interface stability: the attributes ``n_agents``, ``n_types``, ``n_actions``,
 ``type_weights``, the abstract ``utilities`` and the provided ``epsilon``,
 ``gains`` and ``utility_loss`` are the contract other subpackages build on
 (auction grids, combinatorial auctions); later versions only add to it.
+Added since the first version: ``agent_names``, ``class_sizes``, the optional
+hooks ``payoff_scale`` and ``utility_derivatives`` (defaults keep the old
+behaviour), ``uniform_strategies``, ``random_strategies``, ``check_strategies``.
 """
 
 from __future__ import annotations
@@ -147,6 +150,15 @@ class LearningGame(abc.ABC):
         """
 
     # ------------------------------------------------------------ optional hints
+    def utility_derivatives(self, strategies: Sequence[np.ndarray], c: int) -> list[np.ndarray] | None:
+        """Optional: ``D[a][t, b, s, d] = ∂U_a[t, b] / ∂sigma_c[s, d]`` at ``strategies``, for every agent a.
+
+        Used by polishing (Newton's method, the support LP) instead of finite
+        differences of :meth:`utilities`. The default None means "not
+        available": polishing then takes one ``utilities`` call per column.
+        """
+        return None
+
     def payoff_scale(self) -> float | None:
         """A typical size of utility differences (used to scale default step sizes), or None.
 
@@ -193,10 +205,12 @@ class LearningGame(abc.ABC):
         return tuple(out)
 
     # ------------------------------------------------------------ derived measures
-    def _utilities_of(self, strategies: Sequence[np.ndarray], utilities: Sequence[np.ndarray] | None) -> list[np.ndarray]:
+    def _utilities_of(self, strategies: Sequence[np.ndarray],
+                      utilities: Sequence[np.ndarray] | None) -> list[np.ndarray]:
         return list(self.utilities(strategies) if utilities is None else utilities)
 
-    def gains(self, strategies: Sequence[np.ndarray], utilities: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
+    def gains(self, strategies: Sequence[np.ndarray],
+              utilities: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
         """Per agent, each type's interim gain ``max_b U[t, b] - sigma[t] @ U[t]`` (0 at null types).
 
         ``utilities`` may pass ``self.utilities(strategies)`` when already computed.
@@ -215,7 +229,8 @@ class LearningGame(abc.ABC):
         """
         return float(max(g.max(initial=0.0) for g in self.gains(strategies, utilities)))
 
-    def utility_loss(self, strategies: Sequence[np.ndarray], utilities: Sequence[np.ndarray] | None = None) -> UtilityLoss:
+    def utility_loss(self, strategies: Sequence[np.ndarray],
+                     utilities: Sequence[np.ndarray] | None = None) -> UtilityLoss:
         """Ex-ante utility of each agent, of her best response, and SODA's absolute and relative loss."""
         U = self._utilities_of(strategies, utilities)
         util = np.empty(self.n_agents)

@@ -67,7 +67,8 @@ class PolishReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return {"kind": self.kind, "epsilon_before": float(self.epsilon_before),
-                "epsilon_after": float(self.epsilon_after), "attempts": list(self.attempts), "evaluations": int(self.evaluations)}
+                "epsilon_after": float(self.epsilon_after), "attempts": list(self.attempts),
+                "evaluations": int(self.evaluations)}
 
 
 @dataclass(frozen=True)

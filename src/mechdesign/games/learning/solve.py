@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign.games.bayesian import BayesianGame
-from mechdesign.games.learning.adapter import BayesianLearningGame
+from mechdesign.games.learning.adapter import BayesianLearningGame, SymmetricLearningGame
 from mechdesign.games.learning.dynamics import METHODS
 from mechdesign.games.learning.engine import DEFAULT_ITERATIONS, learn
 from mechdesign.games.learning.results import LearningRun
@@ -20,7 +20,7 @@ from mechdesign.games.learning.results import LearningRun
 #: ``options`` of the learning methods of solve_bne and their defaults.
 DEFAULT_OPTIONS: dict[str, Any] = {
     "iterations": DEFAULT_ITERATIONS, "tol": 1e-6, "seed": None, "init": "uniform", "step": None,
-    "stop": "epsilon", "polish": True, "mode": "auto", "time_limit": None,
+    "stop": "epsilon", "polish": True, "mode": "auto", "time_limit": None, "symmetric": False,
 }
 #: Extra option of dual averaging and mirror ascent.
 MIRROR_OPTIONS: dict[str, Any] = {"regularizer": "entropic"}
@@ -35,19 +35,28 @@ def default_options(method: str) -> dict[str, Any]:
 
 
 def learn_bne(game: BayesianGame, method: str, opts: dict[str, Any],
-              progress: Any = None) -> tuple[tuple[np.ndarray, ...], LearningRun, BayesianLearningGame]:
-    """Run learning ``method`` on ``game``; returns the player strategies, the run and the learning game."""
+              progress: Any = None) -> tuple[tuple[np.ndarray, ...], LearningRun, Any]:
+    """Run learning ``method`` on ``game``; returns the player strategies, the run and the learning game.
+
+    With ``opts["symmetric"]`` the players of a symmetric game share one strategy
+    (:class:`SymmetricLearningGame`; a SpecError if the game is not symmetric).
+    """
     assert method in METHODS
-    lg = BayesianLearningGame(game, mode=opts["mode"])
+    if opts["symmetric"]:
+        lg: Any = SymmetricLearningGame(game, mode=opts["mode"])
+    else:
+        lg = BayesianLearningGame(game, mode=opts["mode"])
     kwargs = {k: opts[k] for k in ("iterations", "tol", "stop", "seed", "init", "step", "polish", "time_limit")}
     if "regularizer" in opts:
         kwargs["regularizer"] = opts["regularizer"]
     run = learn(lg, method, progress=progress, **kwargs)
-    return tuple(np.array(s) for s in run.strategies), run, lg
+    strategies = run.strategies * game.n_players if opts["symmetric"] else run.strategies
+    return tuple(np.array(s) for s in strategies), run, lg
 
 
-def diagnostics(run: LearningRun, lg: BayesianLearningGame) -> dict[str, Any]:
+def diagnostics(run: LearningRun, lg: Any) -> dict[str, Any]:
     """What solve_bne records about a learning run: iterations, history, polishing, the adapter's mode."""
     return {"iterations": run.iterations, "elapsed": run.elapsed, "learning_status": run.status,
-            "learning_epsilon": run.epsilon, "mode": lg.mode, "polish": run.polish.to_dict(),
+            "learning_epsilon": run.epsilon, "mode": lg.mode, "symmetric": isinstance(lg, SymmetricLearningGame),
+            "polish": run.polish.to_dict(),
             "relative_loss": run.loss.relative.tolist(), "history": run.history.to_dict()}
