@@ -42,7 +42,7 @@ def batch_interim(game: BayesianGame, i: int, pure: list[np.ndarray | None], joi
     """
     n = game.n_players
     payoff = np.moveaxis(game.incentive_payoffs()[..., i], n + i, -1)      # (k..., A_-i..., A_i)
-    batch = next(p.shape[0] for j, p in enumerate(pure) if j != i)
+    batch = next((p.shape[0] for j, p in enumerate(pure) if j != i), 1)      # 1 for a one-player game
     index: list[np.ndarray] = []
     for j, k in enumerate(game.n_types):
         shape = [1] * (n + 1)
