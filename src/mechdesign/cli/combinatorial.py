@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mechdesign.cli.common import console, handle_errors, write_json
+from mechdesign.cli.common import command, console, emit_json, json_option, max_rows_option, spec_argument
 
 LLG_RULES = ("vcg", "nearest_vcg", "nearest_zero", "nearest_bid")
 
@@ -53,9 +53,9 @@ def register(app: typer.Typer) -> None:
     """Add the ``combinatorial`` command to ``app``."""
 
     @app.command("combinatorial")
-    @handle_errors
+    @command
     def combinatorial_command(
-        spec: Path = typer.Argument(..., help="YAML/JSON spec with a 'combinatorial:' section."),
+        spec: Path = spec_argument("YAML/JSON spec with a 'combinatorial:' section."),
         rule: Optional[list[str]] = typer.Option(None, "--rule", help="Payment rule (repeat for several; default: "
                                                  "the section's 'rules')."),
         backend: Optional[str] = typer.Option(None, "--backend", help="highs, scip or cpsat (default: the "
@@ -63,9 +63,8 @@ def register(app: typer.Typer) -> None:
         time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds per winner determination."),
         equilibrium: bool = typer.Option(False, "--equilibrium", help="Also learn the Bayes-Nash equilibria of "
                                          "the section's Bayesian LLG model ('equilibrium:')."),
-        json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON to this file "
-                                                "('-' = standard output only)."),
-        max_rows: int = typer.Option(20, "--max-rows", min=0, help="Rows of the printed payment table."),
+        json_out: Optional[Path] = json_option(),
+        max_rows: int = max_rows_option(),
     ) -> None:
         """Winner determination, payments under the chosen rules side by side, core checks."""
         from mechdesign import _validation as v
@@ -109,10 +108,8 @@ def register(app: typer.Typer) -> None:
                                                   options=eq_section.options(), progress=True,
                                                   global_bidder=eq_section.global_bidder, refine=eq_section.refine)
             report["equilibria"] = {r: eq.to_dict() for r, eq in equilibria.items()}
-        if json_out is not None:
-            write_json(report, json_out)
-            if str(json_out) == "-":
-                return
+        if emit_json(report, json_out):
+            return
         if section.has_auction:
             console.print(escape(repr(auc)))
             console.print(f"winner determination ({wd.backend}): {wd.status}, welfare {wd.welfare:.6g}, "

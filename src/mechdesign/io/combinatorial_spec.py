@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mechdesign.errors import SpecError
+from mechdesign.io.loader import load_data
 
 __all__ = ["CombinatorialSection", "CombinatorialSpec", "EquilibriumSection", "GenerateSection", "SolverSection",
            "load_combinatorial_spec", "DEFAULT_RULES"]
@@ -142,22 +143,7 @@ class CombinatorialSpec(BaseModel):
 
 
 def _read(path: Path) -> Any:
-    try:
-        from mechdesign.io.loader import load_data          # the project's safe loader, where available
-    except ImportError:  # pragma: no cover - older trees
-        import json
-
-        import yaml
-
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise SpecError(f"spec: a readable YAML or JSON file (got {path}: {exc.strerror})") from None
-        try:
-            return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (yaml.YAMLError, json.JSONDecodeError) as exc:
-            raise SpecError(f"spec: valid YAML/JSON (got {path}: {exc})") from None
-    return load_data(path)
+    return load_data(path, name="spec")
 
 
 def load_combinatorial_spec(source: Any) -> CombinatorialSpec:
