@@ -76,3 +76,45 @@ def test_design_on_the_bridge():
     best = md.design(env, "revenue", ["dsic", "ir_ex_post"])
     assert best.status == "optimal"
     assert best.value >= md.expected_revenue(mechs["vcg"]) - 1e-9
+
+
+def utility(env, mech, player, true_type, profile):
+    """Player's utility with true type ``true_type`` when the reported profile is ``profile``."""
+    x = mech.decision_indices[profile]
+    return env.valuations[player][true_type, x] + mech.transfers[profile][player]
+
+
+def test_witnesses_are_genuine_misreports():
+    # each audit's witness, replayed on the mechanism's own tables, gains what it says
+    env, mechs = llg_shape().to_environment({"L1": [1.0, 2.6, 3.0], "L2": [0.5, 1.0], "G": [2.0, 3.5]})
+    for rule in ["pay_as_bid", "nearest_vcg", "nearest_zero", "nearest_bid"]:
+        w = md.is_dsic(mechs[rule]).witness
+        i, t, r = w.player_index, w.true_type_index, w.report_index
+        lie = list(w.profile)
+        truth = list(w.profile)
+        truth[i], lie[i] = t, r
+        gain = utility(env, mechs[rule], i, t, tuple(lie)) - utility(env, mechs[rule], i, t, tuple(truth))
+        assert gain == pytest.approx(w.gain) and gain > 0, rule
+
+
+def test_nearest_vcg_misreport_by_hand():
+    # L1 values 3, L2 bids 1, G bids 3.5 (no ties). Truthful: VCG (2.5, 0.5), shortfall 0.5 split -> L1 pays 2.75,
+    # utility 0.25. Reporting 2.6: VCG (2.5, 0.9), shortfall 0.1 -> L1 pays 2.55, utility 0.45: gain 0.2
+    env, mechs = llg_shape().to_environment({"L1": [1.0, 2.6, 3.0], "L2": [0.5, 1.0], "G": [2.0, 3.5]})
+    mech = mechs["nearest_vcg"]
+    assert utility(env, mech, 0, 2, (2, 1, 1)) == pytest.approx(0.25)
+    assert utility(env, mech, 0, 2, (1, 1, 1)) == pytest.approx(0.45)
+    assert md.is_dsic(mech).violation >= 0.2 - 1e-9
+    # VCG at the same profiles: L1 pays 2.5 whatever she reports above 2.5 (DSIC)
+    assert utility(env, mechs["vcg"], 0, 2, (2, 1, 1)) == pytest.approx(0.5)
+    assert utility(env, mechs["vcg"], 0, 2, (1, 1, 1)) == pytest.approx(0.5)
+
+
+def test_bic_and_reports():
+    # uniform prior: VCG is BIC (DSIC implies BIC); pay-as-bid is not (a winner gains by shading her bid)
+    env, mechs = llg_shape().to_environment({"L1": [1.0, 2.6, 3.0], "L2": [0.5, 1.0], "G": [2.0, 3.5]})
+    assert md.is_bic(mechs["vcg"]).holds
+    bic = md.is_bic(mechs["pay_as_bid"])
+    assert not bic.holds and bic.witness.gain > 0 and bic.witness.report_index < bic.witness.true_type_index
+    report = md.check(mechs["vcg"])
+    assert report["dsic"].holds and report["bic"].holds and report["ir_ex_post"].holds and report["efficient"].holds
