@@ -113,3 +113,19 @@ def test_cli_errors():
     assert result.exit_code == 2 and "--rule: one of" in result.output
     result = runner.invoke(app, ["combinatorial", str(EXAMPLE), "--backend", "gurobi"])
     assert result.exit_code == 2 and "--backend" in result.output
+
+
+def test_cli_json_never_replaces_the_spec(tmp_path):
+    spec = tmp_path / "auction.yaml"
+    spec.write_text(EXAMPLE.read_text())
+    before = spec.read_bytes()
+    result = runner.invoke(app, ["combinatorial", str(spec), "--json", str(spec)])
+    assert result.exit_code == 2 and "--json" in result.output
+    assert spec.read_bytes() == before
+
+
+def test_schema_section():
+    result = runner.invoke(app, ["schema", "combinatorial"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert {"items", "bids", "rules", "solver", "equilibrium", "generate"} <= set(schema["properties"])
