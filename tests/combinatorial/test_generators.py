@@ -55,8 +55,14 @@ def test_llg_and_llllgg():
     assert C.llg((4.0, 1.0, 3.5)).bid_price.tolist() == [4.0, 1.0, 3.5]
     big = C.generate("llllgg", seed=5)
     assert big.n_items == 8 and big.n_bids == 12 and big.bidders == tuple(LLLLGG_BUNDLES)
-    for bidder, bundles in LLLLGG_BUNDLES.items():
-        assert [sorted(int(i[1:]) for i in b.bundle) for b in big.bids_of(bidder)] == [sorted(x) for x in bundles]
+    # the bundles of Bosshard et al. (2019) and bnelearn's LLLLGGAuction on items A..H = i0..i7: each local
+    # two adjacent pairs, each global two halves of the ring
+    bosshard = {"L1": ["AB", "BC"], "L2": ["CD", "DE"], "L3": ["EF", "FG"], "L4": ["GH", "AH"],
+                "G1": ["ABCD", "EFGH"], "G2": ["CDEF", "ABGH"]}
+    assert set(LLLLGG_BUNDLES) == set(bosshard)
+    for bidder, bundles in bosshard.items():
+        got = ["".join(sorted("ABCDEFGH"[int(i[1:])] for i in b.bundle)) for b in big.bids_of(bidder)]
+        assert got == bundles, bidder
     assert C.generate("llllgg", seed=5).to_dict() == big.to_dict()
 
 
