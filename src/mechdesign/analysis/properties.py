@@ -183,7 +183,7 @@ def is_bic(mech: DirectMechanism, *, atol: float = 1e-9, rtol: float = 1e-9, chu
 
     For every player i and every type t of positive marginal probability, the
     interim expected utility of reporting t, under the conditional belief
-    P(θ_-i | θ_i = t) of the common prior (seed 003), is at least that of any
+    P(θ_-i | θ_i = t) of the common prior (d'Aspremont and Gérard-Varet 1979), is at least that of any
     misreport r — including a report of a type of probability zero. Types of
     probability zero are not checked as true types, for an
     :class:`~mechdesign.IndependentPrior` and a
@@ -371,7 +371,7 @@ def is_budget_balanced(mech: DirectMechanism, kind: str = "weak", ex_ante: bool 
     ----------
     kind : {"weak", "strong"}
         ``weak``: Σ_i m_i ≤ 0 (no outside funds; the feasibility condition of
-        seed 000); ``strong``: Σ_i m_i = 0.
+        Tadelis 2013, ch. 14); ``strong``: Σ_i m_i = 0.
     ex_ante : bool
         Require it only in expectation under the prior instead of at every profile.
     atol, rtol : float

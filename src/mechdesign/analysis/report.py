@@ -88,6 +88,11 @@ class Report:
     def __str__(self) -> str:
         return self.summary()
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.report(self)
+
     def __repr__(self) -> str:
         verdicts = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in self.holds.items())
         return f"Report({self.mechanism!r}: {verdicts})"

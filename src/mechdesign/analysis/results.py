@@ -93,5 +93,10 @@ class PropertyResult:
             text += f" — {self.witness.description}"
         return text
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.property_result(self)
+
     def __repr__(self) -> str:
         return f"PropertyResult({self.summary()})"

@@ -68,6 +68,11 @@ class Equilibrium(tuple):
             lines.append(self.loss.summary())
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.auction_equilibrium(self)
+
     def __repr__(self) -> str:
         loss = "" if self.loss is None else f", max relative loss {self.loss.max_relative:.2e}"
         return f"Equilibrium({len(self)} bidders, method={self.method!r}, status={self.status!r}{loss})"

@@ -254,6 +254,11 @@ class MyersonAuction:
             lines.append(f"  {lab}: reserve {r:.6f}, ironed intervals {iron}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.myerson(self)
+
     def __repr__(self) -> str:
         return (f"MyersonAuction({len(self.labels)} bidders, expected_revenue={self.expected_revenue:.6f}, "
                 f"reserves={np.round(self.reserves, 6).tolist()})")

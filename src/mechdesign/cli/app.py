@@ -13,6 +13,7 @@ from mechdesign.cli import design as design_commands
 from mechdesign.cli import efficient as efficient_commands
 from mechdesign.cli import examples as example_commands
 from mechdesign.cli import games as game_commands
+from mechdesign.cli import schema as schema_commands
 
 app = typer.Typer(
     name="mechdesign",
@@ -38,7 +39,7 @@ def _root(version: Optional[bool] = typer.Option(None, "--version", callback=_ve
 
 
 for module in (auction_commands, check_commands, design_commands, efficient_commands, example_commands,
-               game_commands):
+               game_commands, schema_commands):
     module.register(app)
 
 

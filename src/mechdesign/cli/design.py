@@ -11,6 +11,7 @@ from rich.table import Table
 
 from mechdesign import _validation as v
 from mechdesign.cli.common import console, handle_errors, write_json
+from mechdesign.cli.plots import PLOT, save_interim_plot
 from mechdesign.design import CONSTRAINTS, DesignResult, design
 from mechdesign.io.design_spec import DesignSpec
 from mechdesign.io.spec import load_spec
@@ -63,6 +64,7 @@ def register(app: typer.Typer) -> None:
         time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver time limit in seconds."),
         json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON ('-' = stdout)."),
         max_rows: int = typer.Option(40, "--max-rows", help="Profiles shown in the mechanism table."),
+        plot: Optional[Path] = PLOT,
     ) -> None:
         """Find the optimal direct mechanism subject to the required properties.
 
@@ -82,6 +84,8 @@ def register(app: typer.Typer) -> None:
         result = design(env, objective=objective or section.objective, constraints=names,
                         randomized=section.randomized and not deterministic,
                         decision=decision if decision is not None else section.decision, options=options)
+        if plot is not None and result.mechanism is not None:   # no mechanism (infeasible): nothing to draw
+            save_interim_plot([result.mechanism], plot, spec)
         if json_out is not None:
             write_json(result.to_dict(), json_out)
             if str(json_out) == "-":

@@ -12,6 +12,7 @@ from rich.table import Table
 from mechdesign import _validation as v
 from mechdesign.analysis.report import Report, check
 from mechdesign.cli.common import console, handle_errors, write_json
+from mechdesign.cli.plots import PLOT, save_interim_plot
 from mechdesign.io.spec import MechanismSpec, Spec, load_spec
 from mechdesign.mechanisms.agv import agv
 from mechdesign.mechanisms.direct import DirectMechanism
@@ -129,28 +130,38 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def vcg_command(spec: Path = typer.Argument(..., help="YAML/JSON spec (its 'mechanism:' section is optional)."),
                     json_out: Optional[Path] = _JSON, rows: int = _ROWS, pivot: Optional[str] = _PIVOT,
-                    status_quo: Optional[str] = _STATUS_QUO, ties: Optional[str] = _TIES) -> None:
+                    status_quo: Optional[str] = _STATUS_QUO, ties: Optional[str] = _TIES,
+                    plot: Optional[Path] = PLOT) -> None:
         """Build the VCG mechanism of SPEC, print its decisions and transfers and audit it."""
-        _show(build_vcg(load_spec(spec), pivot, status_quo, ties), rows, json_out)
+        mech = build_vcg(load_spec(spec), pivot, status_quo, ties)
+        if plot is not None:
+            save_interim_plot([mech], plot, spec)
+        _show(mech, rows, json_out)
 
     @app.command("agv")
     @handle_errors
     def agv_command(spec: Path = typer.Argument(..., help="YAML/JSON spec (its 'mechanism:' section is optional)."),
                     json_out: Optional[Path] = _JSON, rows: int = _ROWS,
-                    allow_correlated: Optional[bool] = _CORRELATED, ties: Optional[str] = _TIES) -> None:
+                    allow_correlated: Optional[bool] = _CORRELATED, ties: Optional[str] = _TIES,
+                    plot: Optional[Path] = PLOT) -> None:
         """Build the AGV (expected-externality) mechanism of SPEC, print it and audit it."""
-        _show(build_agv(load_spec(spec), allow_correlated, ties), rows, json_out)
+        mech = build_agv(load_spec(spec), allow_correlated, ties)
+        if plot is not None:
+            save_interim_plot([mech], plot, spec)
+        _show(mech, rows, json_out)
 
     @app.command("compare")
     @handle_errors
     def compare_command(spec: Path = typer.Argument(..., help="YAML/JSON spec (its 'mechanism:' section is optional)."),
                         json_out: Optional[Path] = _JSON, pivot: Optional[str] = _PIVOT,
                         status_quo: Optional[str] = _STATUS_QUO, allow_correlated: Optional[bool] = _CORRELATED,
-                        ties: Optional[str] = _TIES) -> None:
+                        ties: Optional[str] = _TIES, plot: Optional[Path] = PLOT) -> None:
         """VCG vs AGV on SPEC: efficiency, DSIC, BIC, IR, budget balance, revenue, worst-case deficit."""
         parsed = load_spec(spec)
-        reports = (check(build_vcg(parsed, pivot, status_quo, ties)),
-                   check(build_agv(parsed, allow_correlated, ties)))
+        mechs = (build_vcg(parsed, pivot, status_quo, ties), build_agv(parsed, allow_correlated, ties))
+        if plot is not None:
+            save_interim_plot(list(mechs), plot, spec)
+        reports = tuple(check(m) for m in mechs)
         if json_out is not None:
             write_json({"vcg": reports[0].to_dict(), "agv": reports[1].to_dict()}, json_out)
             if str(json_out) == "-":

@@ -19,7 +19,9 @@ takes the same five keywords, gathered here in :class:`Compute`:
     and reused.
 ``progress``
     None, a callable ``progress(done, total)`` called as blocks finish, or
-    True for a rich progress bar (on standard error).
+    True: a rich progress bar on standard error in a terminal, a line updated
+    in place in a Jupyter notebook, nothing when output is not a terminal
+    (see :mod:`.progress`).
 
 Which kernels run on the blocks — the compiled numba kernels of
 :mod:`.kernels` or the numpy reference kernels — is not an argument: it is
@@ -45,6 +47,7 @@ from typing import Any
 
 from mechdesign import _validation as v
 from mechdesign.compute.blocks import profiles_per_block
+from mechdesign.compute.progress import progress_reporter  # noqa: F401  (terminal bar, notebook line, or silence)
 
 BACKENDS = ("numpy", "dask")
 
@@ -117,33 +120,6 @@ def compute_options(chunk_size: Any = None, memory_limit: Any = None, backend: A
     if kernels not in KERNELS:
         raise v.fail("MECHDESIGN_KERNELS", f"one of {', '.join(KERNELS)}", repr(kernels))
     return Compute(chunk_size, memory_limit, backend, scheduler, progress or None, kernels)
-
-
-# ----------------------------------------------------------------------------- progress
-class progress_reporter:
-    """Context manager yielding ``report(done, total)`` for a progress option (None, True or a callable)."""
-
-    def __init__(self, progress: Any, description: str):
-        self.progress = progress
-        self.description = description
-        self.bar = None
-
-    def __enter__(self) -> Callable[[int, int], None]:
-        if self.progress is True:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            task = self.bar.add_task(self.description, total=None)
-            return lambda done, total: self.bar.update(task, completed=done, total=total)
-        if callable(self.progress):
-            return self.progress
-        return lambda done, total: None
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 # ------------------------------------------------------------------------------- dask

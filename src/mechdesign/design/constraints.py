@@ -1,4 +1,4 @@
-"""One builder per named constraint family of the design LP (conventions: docs/concepts.md).
+"""One builder per named constraint family of the design LP (conventions: ``docs/conventions.md``).
 
 Every row is written ``a·z ≤ b`` (or ``= b``) so that a Farkas certificate is a
 non-negative combination of rows giving ``0 ≤ negative``:

@@ -1,7 +1,7 @@
 """Solving a :class:`~mechdesign.design.model.DesignModel` with HiGHS (``highspy``).
 
 The model goes to HiGHS as CSC arrays through ``passModel`` (no dense matrix).
-Solver outcomes become statuses (DESIGN.md §1), never exceptions: ``optimal``,
+Solver outcomes become statuses (``docs/conventions.md``), never exceptions: ``optimal``,
 ``infeasible``, ``unbounded``, ``time_limit``, ``iteration_limit``,
 ``solution_limit``, ``interrupted``, ``memory_limit``, ``solver_error``, ``unknown``.
 

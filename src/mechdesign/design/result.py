@@ -36,6 +36,11 @@ class Verification:
     def to_dict(self) -> dict[str, Any]:
         return {"holds": self.holds, "checks": {k: r.to_dict() for k, r in self.checks.items()}}
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.verification(self)
+
     def __repr__(self) -> str:
         bad = self.violations
         return "Verification(all hold)" if not bad else f"Verification(violated: {bad})"
@@ -53,7 +58,7 @@ class DesignResult:
         Solver options used (defaults merged with the caller's).
     status : str
         ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"``,
-        ``"iteration_limit"``, ``"solver_error"``, ... (DESIGN.md §1).
+        ``"iteration_limit"``, ``"solver_error"``, ... (``docs/conventions.md``).
     objective : str
         Objective name (``revenue``, ``welfare``, ``deficit`` or the callable's name).
     constraints : tuple of str
@@ -124,6 +129,17 @@ class DesignResult:
         if timing:
             lines.append("  " + ", ".join(f"{k} {t:.3g}s" for k, t in timing.items()))
         return "\n".join(lines)
+
+    def to_frame(self):
+        """The designed mechanism's table (:meth:`DirectMechanism.to_frame`); empty when there is none."""
+        from mechdesign.display import frames
+
+        return frames.design_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.design(self)
 
     def __repr__(self) -> str:
         value = "" if self.value is None else f", value={self.value:.10g}"

@@ -183,7 +183,7 @@ def design(env: Environment, objective: Any = "revenue", constraints: Any = (), 
     """Find an optimal direct mechanism subject to incentive, participation and budget constraints.
 
     The problem is a linear program in the decision lotteries p(θ, x) and the
-    transfers m_i(θ) (money received, DESIGN.md §1), solved by HiGHS; with
+    transfers m_i(θ) (money received, ``docs/conventions.md``), solved by HiGHS; with
     ``randomized=False`` the decision is deterministic (a MILP).
 
     Parameters

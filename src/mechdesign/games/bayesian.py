@@ -6,7 +6,7 @@ player sees her own type θ_i only and picks an action a_i; player i gets
 types to a lottery over her actions: an array of shape ``(k_i, |A_i|)``; a pure
 strategy is an integer array of shape ``(k_i,)`` of action indices.
 
-A mechanism Γ = (A, g) played in an environment is such a game (seed 000):
+A mechanism Γ = (A, g) played in an environment is such a game (Tadelis 2013, ch. 14):
 ``payoffs[θ, a, i] = E_{x ~ g(a)}[u_i(x, θ)] + m_i(a)``.
 """
 
@@ -260,6 +260,16 @@ class BayesianGame:
             interim = (self._interim(i, sigma) * sigma[i]).sum(axis=1)
             out[i] = float(np.asarray(self.prior.marginal(i)) @ interim)
         return out
+
+    def induced_mechanism(self, strategies: Any, name: str | None = None):
+        """The direct mechanism g∘σ of this game's mechanism under ``strategies``.
+
+        See :func:`mechdesign.games.revelation.induced_mechanism`; the metrics
+        (``md.expected_revenue(game, strategies)``, ...) use it.
+        """
+        from mechdesign.games.revelation import induced_mechanism
+
+        return induced_mechanism(self, strategies, name=name)
 
     def __repr__(self) -> str:
         kind = "independent" if self.prior.is_independent else "correlated"

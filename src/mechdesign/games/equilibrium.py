@@ -479,7 +479,7 @@ def dominant_actions(game: BayesianGame, strict: bool = False, atol: float = 1e-
     Action a is weakly dominant for type t of player i when, for every type
     profile θ_-i of the others and every action profile a_-i,
     u_i(t, θ_-i, a, a_-i) ≥ u_i(t, θ_-i, a', a_-i) − atol for all a'; strictly
-    dominant when u_i(a) > u_i(a') + atol for all a' ≠ a (seed 000: a dominant
+    dominant when u_i(a) > u_i(a') + atol for all a' ≠ a (Tadelis 2013, ch. 14: a dominant
     strategy needs no knowledge of the others' types or play).
     """
     n = game.n_players
@@ -510,7 +510,7 @@ def dominant_strategy_equilibria(game: BayesianGame, strict: bool = False, *, at
     Parameters
     ----------
     strict : bool
-        Require strict dominance (the seed's definition) instead of weak.
+        Require strict dominance (the textbook definition) instead of weak.
     atol : float
         Payoff tolerance of the comparisons.
     max_equilibria : int

@@ -85,8 +85,7 @@ def second_price_auction(bids: Any = (0.0, 1.0, 2.0, 3.0), values: Any = (0.0, 1
     """Discrete second-price (Vickrey) auction: highest bid wins and pays the highest other bid.
 
     With ties the winner is drawn uniformly and pays the tied bid; a lone
-    bidder pays 0. Parameters
-    as in :func:`first_price_auction`.
+    bidder pays 0. The parameters are those of :func:`first_price_auction`.
     """
     env = _auction_env(env, values, n_bidders, prior)
     return _auction(env, _grid(bids, "bids"), "second", "second-price auction")

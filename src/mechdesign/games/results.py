@@ -114,6 +114,11 @@ class BNEVerification:
             text += f"; worst deviation: {self.worst}"
         return text
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.summary(self, "Bayes–Nash equilibrium check", self.holds)
+
     def __repr__(self) -> str:
         return f"BNEVerification({self.summary()})"
 
@@ -170,6 +175,17 @@ class Equilibrium:
         for i, s in enumerate(self.strategies):
             lines.append(f"  {self.labels.players[i]}: " + "; ".join(strategy_text(self.labels, i, s)))
         return "\n".join(lines)
+
+    def to_frame(self):
+        """Action probabilities as a DataFrame: index (player, type), columns the action labels."""
+        from mechdesign.display import frames
+
+        return frames.equilibrium_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.equilibrium(self)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{p}: [{'; '.join(strategy_text(self.labels, i, s, digits=3))}]"
@@ -236,6 +252,17 @@ class EquilibriumResult:
             head += f" — {self.message}"
         return "\n".join([head, *(e.summary() for e in self.equilibria)])
 
+    def to_frame(self):
+        """Every equilibrium's action probabilities: index (equilibrium, player, type)."""
+        from mechdesign.display import frames
+
+        return frames.equilibria_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.equilibrium_result(self)
+
     def __repr__(self) -> str:
         return (f"EquilibriumResult(method={self.method!r}, status={self.status!r}, "
                 f"{len(self.equilibria)} equilibria, max_epsilon={self.max_epsilon:.3g})")
@@ -287,6 +314,11 @@ class DominanceResult:
             lines.append(f"  {self.labels.players[i]}: {shown}")
         lines.append(f"{len(self.equilibria)} dominant-strategy equilibri{'um' if len(self.equilibria) == 1 else 'a'}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.summary(self, "dominant strategies", self.exists)
 
     def __repr__(self) -> str:
         return f"DominanceResult(strict={self.strict}, {len(self.equilibria)} equilibria)"

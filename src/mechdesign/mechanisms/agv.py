@@ -1,11 +1,11 @@
 """The d'Aspremont–Gérard-Varet (AGV) or expected-externality mechanism.
 
-Seed 003 (Topic 8) states it with t_i a *payment* (utility v_i − t_i):
+The usual statement (d'Aspremont and Gérard-Varet 1979) writes it with t_i a *payment* (utility v_i − t_i):
 
     t_i(θ) = E[−Σ_{j≠i} v_j(q(θ), θ_j) | θ_i] + τ_i(θ_-i),
     τ_i(θ_-i) = −1/(n−1) Σ_{j≠i} K_j(θ_j),  K_j(θ_j) = E[−Σ_{l≠j} v_l(q(θ), θ_l) | θ_j].
 
-mechdesign uses money *received*, m_i = −t_i (docs/concepts.md). With the expected
+mechdesign uses money *received*, m_i = −t_i (``docs/conventions.md``). With the expected
 externality E_i(θ_i) = E[Σ_{j≠i} u_j(x*(θ), θ_j) | θ_i] = −K_i(θ_i):
 
     m_i(θ) = E_i(θ_i) − 1/(n−1) Σ_{j≠i} E_j(θ_j),
@@ -125,7 +125,7 @@ def agv(env: Environment, *, allow_correlated: bool = False, ties: str = "lowest
         :class:`~mechdesign.IndependentPrior`, or a :class:`~mechdesign.JointPrior`
         that factorises, with or without types of probability zero)
         truth-telling is a Bayes–Nash equilibrium (d'Aspremont and
-        Gérard-Varet 1979; seed 003) and the budget balances exactly.
+        Gérard-Varet 1979) and the budget balances exactly.
     allow_correlated : bool
         A correlated prior breaks the BIC guarantee, so it is refused unless
         this is True; then the *interim* version is built, with E_i computed
@@ -147,7 +147,7 @@ def agv(env: Environment, *, allow_correlated: bool = False, ties: str = "lowest
     -------
     DirectMechanism
         Transfers m_i(θ) = E_i(θ_i) − 1/(n−1) Σ_{j≠i} E_j(θ_j), money received
-        (the seed's payment is t_i = −m_i; see the module docstring).
+        (the textbook payment is t_i = −m_i; see the module docstring).
 
     Raises
     ------

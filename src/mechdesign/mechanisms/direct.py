@@ -2,7 +2,7 @@
 
 Each player reports a type; the mechanism picks an alternative (or a lottery
 over alternatives) and transfers money. ``transfers[..., i]`` is the money m_i
-player i *receives* (seed 000); ``payments = -transfers``.
+player i *receives* (Tadelis 2013, ch. 14); ``payments = -transfers``.
 """
 
 from __future__ import annotations
@@ -163,7 +163,23 @@ class DirectMechanism:
         return v.frozen(-self._transfers)
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome at a report profile (a tuple of type indices)."""
+        """The outcome at a report profile.
+
+        Parameters
+        ----------
+        profile : tuple of int or mapping
+            One type *index* per player in player order (``(3, 1)``), or a
+            mapping from player to type *label or value* (``{"A": 4, "B": 2}``).
+            With type values ``[1, 2, 3, 4]``, ``(3, 1)`` and ``{"A": 4, "B": 2}``
+            are the same profile: numbers in a tuple are indices, numbers in a
+            mapping are type values (see :meth:`Environment.check_profile`).
+
+        Returns
+        -------
+        Outcome
+            The lottery over alternatives, the transfers (money received) and,
+            for a deterministic rule, the alternative chosen.
+        """
         prof = self.env.check_profile(profile)
         alt = None
         if self._indices is not None:
@@ -244,6 +260,21 @@ class DirectMechanism:
         decision = self._indices.tolist() if self._indices is not None else self.decision.tolist()
         return {"name": self.name, "environment": self.env.to_dict(), "decision": decision,
                 "transfers": self._transfers.tolist()}
+
+    def to_frame(self):
+        """Decision and transfers by report profile (index: one level per player, her type labels).
+
+        Columns: ``decision`` (deterministic rule) or ``P(x)`` per alternative, then
+        ``m <player>`` (money received). See :func:`mechdesign.display.frames.mechanism_frame`.
+        """
+        from mechdesign.display import frames
+
+        return frames.mechanism_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.mechanism(self)
 
     def __repr__(self) -> str:
         kind = "deterministic" if self.is_deterministic else "randomized"

@@ -2,7 +2,7 @@
 
 A Groves mechanism takes the first-best decision x*(θ̂) and pays each player
 the others' reported welfare plus a term that does not depend on her report
-(seed 000, Tadelis 14.3):
+(Tadelis 2013, §14.3):
 
     m_i(θ̂) = Σ_{j≠i} u_j(x*(θ̂), θ̂_j) + h_i(θ̂_-i)
 

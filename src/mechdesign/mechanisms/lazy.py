@@ -166,7 +166,11 @@ class LazyDirectMechanism(DirectMechanism):
         return self._deterministic
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome at one report profile (evaluates ``func`` on that profile only)."""
+        """The outcome at one report profile (evaluates ``func`` on that profile only).
+
+        ``profile`` is a tuple of type indices or a mapping ``{player: type label
+        or value}``, as in :meth:`DirectMechanism.outcome`.
+        """
         prof = self.env.check_profile(profile)
         indices, lottery, transfers = self.block(tuple(slice(t, t + 1) for t in prof))
         first = (0,) * self.env.n_players

@@ -22,7 +22,6 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
 from mechdesign import _validation as v
 from mechdesign.model.environment import Environment
@@ -153,6 +152,8 @@ def _hull_distance(rows: np.ndarray, exact: list[list[Fraction]], t: int):
     vector y, |y| ≤ 1, with y·b_t − max_s y·b_s a lower bound (weak duality);
     λ gives an upper bound. Both are evaluated in rational arithmetic.
     """
+    from scipy.optimize import linprog      # scipy.optimize is heavy: imported on first use only
+
     others = [s for s in range(rows.shape[0]) if s != t]
     K, M = len(others), rows.shape[1]
     cost = np.concatenate([np.zeros(K), np.ones(2 * M)])
