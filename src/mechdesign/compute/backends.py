@@ -40,6 +40,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,8 +56,12 @@ BACKENDS = ("numpy", "dask")
 KERNELS = ("auto", "numba", "numpy")
 
 #: With ``MECHDESIGN_KERNELS=auto``, a pass uses the compiled kernels when it reads at least this many
-#: (player, profile) pairs: below, the numpy kernels finish before the compiled ones are loaded.
-COMPILED_MIN_WORK = 2**17
+#: (player, profile) pairs; below, the numpy kernels finish before the compiled ones are loaded
+#: (importing numba and loading the cached machine code take about a second of CPU per process).
+COMPILED_MIN_WORK = 2**22
+
+#: The same threshold once the compiled kernels are loaded in this process.
+COMPILED_MIN_WORK_LOADED = 2**12
 
 #: Tasks per worker a Dask run aims at when no block size is given (load balance vs overhead).
 TASKS_PER_WORKER = 4
@@ -76,7 +81,8 @@ class Compute:
     def compiled(self, work: int) -> bool:
         """Whether a pass reading ``work`` (player, profile) pairs runs the compiled kernels."""
         if self.kernels == "auto":
-            return work >= COMPILED_MIN_WORK
+            loaded = "mechdesign.compute.kernels" in sys.modules
+            return work >= (COMPILED_MIN_WORK_LOADED if loaded else COMPILED_MIN_WORK)
         return self.kernels == "numba"
 
     def block_profiles(self, bytes_per_profile: int, n_profiles: int) -> int:
