@@ -206,14 +206,13 @@ def _compiled_interim_partial(view: CompiledBlock, block: Block, env: Environmen
 
     weights = others_weights(env, view.i, block)
     tile = block.size // block.n_tiles
-    scale = float(np.abs(view.money).max(initial=0.0))
     if weights.ndim == 1 and view.private:
-        lottery, money = kernels.interim_marginal(view.indices, view.lottery, view.money, weights,
-                                                  env.n_alternatives, tile)
+        lottery, money, scale = kernels.interim_marginal(view.indices, view.lottery, view.money, weights,
+                                                         env.n_alternatives, tile)
         return InterimPartial(lottery, money, None, scale)
     beliefs = np.broadcast_to(weights, (view.k, view.n)) if weights.ndim == 1 else weights
-    table = kernels.interim_full(view.indices, view.lottery, view.money, view.u2, view.u4, view.private,
-                                 beliefs, diagonal, tile)
+    table, scale = kernels.interim_full(view.indices, view.lottery, view.money, view.u2, view.u4, view.private,
+                                        beliefs, diagonal, tile)
     return InterimPartial(None, None, table, scale)
 
 

@@ -46,7 +46,8 @@ _JIT = {"cache": True, "nogil": True}
 
 
 def _array(dtype, ndim: int, readonly: bool = True):
-    return nt.Array(dtype, ndim, "A", readonly=readonly)
+    """Inputs: any strides, read-only or not; outputs (always allocated here): C-contiguous."""
+    return nt.Array(dtype, ndim, "A", readonly=True) if readonly else nt.Array(dtype, ndim, "C")
 
 
 # Argument types of the kernels, given up front so that each kernel is compiled once (for any
@@ -210,39 +211,63 @@ def dsic_det(idx, money, u2, u4, private):
     Returns ``(gain, o, t, r, largest |money|)``: the first largest gain in
     (o, t, r) C order, as ``argmax`` over the numpy kernel's gain array
     (gains are finite: inputs are bounded by ``MAX_MAGNITUDE``).
+
+    Reports r with the same decision x differ only in money, and the gain
+    (u(x) + m_r) − base is non-decreasing in m_r (rounding is monotone), so
+    the largest gain of (o, t) is found among the distinct decisions, each
+    with its largest money; when it beats the best so far, the reports are
+    scanned again for the first one that reaches it.
     """
     pre, k, post = idx.shape
+    uc = np.ascontiguousarray(u2)
+    n_alt = u2.shape[1] if private else u4.shape[3]
     d = np.empty(k, np.int64)
     m = np.empty(k)
+    top = np.full(n_alt, -np.inf)          # per alternative: the largest money of a report deciding it
+    alts = np.empty(k, np.int64)           # the distinct decisions of o's reports
     best, bo, bt, br = 0.0, 0, 0, 0
     first = True
     scale = 0.0
     for p in range(pre):
         for q in range(post):
             o = p * post + q
+            n_d = 0
             for r in range(k):
-                d[r] = idx[p, r, q]
-                m[r] = money[p, r, q]
-                a = abs(m[r])
+                x = idx[p, r, q]
+                mr = money[p, r, q]
+                d[r] = x
+                m[r] = mr
+                a = abs(mr)
                 if a > scale:
                     scale = a
+                if top[x] == -np.inf:
+                    alts[n_d] = x
+                    n_d += 1
+                    top[x] = mr
+                elif mr > top[x]:
+                    top[x] = mr
             for t in range(k):
-                # the first largest gain of (o, t) over r, then against the best so far
-                local, at = -np.inf, 0
+                local = -np.inf
                 if private:
-                    base = u2[t, d[t]] + m[t]
-                    for r in range(k):
-                        g = (u2[t, d[r]] + m[r]) - base
+                    base = uc[t, d[t]] + m[t]
+                    for j in range(n_d):
+                        g = (uc[t, alts[j]] + top[alts[j]]) - base
                         if g > local:
-                            local, at = g, r
+                            local = g
                 else:
                     base = u4[p, t, q, d[t]] + m[t]
-                    for r in range(k):
-                        g = (u4[p, t, q, d[r]] + m[r]) - base
+                    for j in range(n_d):
+                        g = (u4[p, t, q, alts[j]] + top[alts[j]]) - base
                         if g > local:
-                            local, at = g, r
+                            local = g
                 if first or local > best:
-                    best, bo, bt, br, first = local, o, t, at, False
+                    for r in range(k):
+                        value = uc[t, d[r]] if private else u4[p, t, q, d[r]]
+                        if (value + m[r]) - base == local:
+                            best, bo, bt, br, first = local, o, t, r, False
+                            break
+            for j in range(n_d):
+                top[alts[j]] = -np.inf
     return best, bo, bt, br, scale
 
 
@@ -293,6 +318,19 @@ def dsic_lottery(lot, money, u2, u4, private):
 
 
 # ---------------------------------------------------------------------------------- interim
+@njit([(_F3,)], **_JIT)
+def _largest_magnitude(values):
+    """max |values| (0 for none), as ``np.abs(values).max(initial=0.0)`` for finite numbers."""
+    top = 0.0
+    for p in range(values.shape[0]):
+        for r in range(values.shape[1]):
+            for q in range(values.shape[2]):
+                a = abs(values[p, r, q])
+                if a > top:
+                    top = a
+    return top
+
+
 @njit(inline="always", **_JIT)
 def _marginal_add(acc, s, idx, lot, det, money, weights, n_alt, r, p, q, post):
     w = weights[p * post + q]
@@ -304,14 +342,29 @@ def _marginal_add(acc, s, idx, lot, det, money, weights, n_alt, r, p, q, post):
     acc[s, n_alt] += money[p, r, q] * w
 
 
-@njit([(_I3, _F4, nt.boolean, _F3, _F1, nt.int64, _I1, _I1, _W2, _W2, _W2)], **_JIT)
-def _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, stack, out):
-    # One report r at a time (each column's sum is its own), so rows of idx and money are read in
-    # order; the leaves of the pairwise sum are walked explicitly (eight accumulators in turn).
-    pre, k, post = money.shape
-    m = n_alt + 1
-    n_tiles = out.shape[0]
+@njit(inline="always", **_JIT)
+def _marginal_add_all(acc, s, idx, lot, det, money, weights, n_alt, p, q, post):
+    w = weights[p * post + q]
+    k = money.shape[1]
     for r in range(k):
+        if det:
+            acc[s, r * n_alt + idx[p, r, q]] += w
+        else:
+            for x in range(n_alt):
+                acc[s, r * n_alt + x] += lot[p, r, q, x] * w
+        acc[s, k * n_alt + r] += money[p, r, q] * w
+
+
+@njit([(_I3, _F4, nt.boolean, _F3, _F1, nt.int64, _I1, _I1, _W2, _W2, _W2, _W1)], **_JIT)
+def _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, stack, out, largest):
+    # The leaves of the pairwise sum are walked explicitly (eight accumulators in turn). With the
+    # player's axis last (post == 1) each profile's reports are adjacent in memory: all reports at
+    # once; otherwise one report at a time (each column's sum is its own), reading rows in order.
+    pre, k, post = money.shape
+    n_tiles = out.shape[0]
+    whole = post == 1
+    m = acc.shape[1]
+    for r in range(1 if whole else k):
         p = q = 0
         for tile in range(n_tiles):
             depth = 0
@@ -326,7 +379,10 @@ def _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, st
                 main = length - length % 8 if length >= 8 else 0
                 for g in range(0, main, 8):
                     for s in range(8):
-                        _marginal_add(acc, s, idx, lot, det, money, weights, n_alt, r, p, q, post)
+                        if whole:
+                            _marginal_add_all(acc, s, idx, lot, det, money, weights, n_alt, p, q, post)
+                        else:
+                            _marginal_add(acc, s, idx, lot, det, money, weights, n_alt, r, p, q, post)
                         q += 1
                         if q == post:
                             q = 0
@@ -334,7 +390,10 @@ def _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, st
                 if main > 0:
                     _pw_combine(acc)
                 for a in range(main, length):
-                    _marginal_add(acc, 8, idx, lot, det, money, weights, n_alt, r, p, q, post)
+                    if whole:
+                        _marginal_add_all(acc, 8, idx, lot, det, money, weights, n_alt, p, q, post)
+                    else:
+                        _marginal_add(acc, 8, idx, lot, det, money, weights, n_alt, r, p, q, post)
                     q += 1
                     if q == post:
                         q = 0
@@ -342,13 +401,19 @@ def _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, st
                 for j in range(m):
                     stack[depth, j] = acc[8, j]
                 depth += 1
-            for x in range(n_alt):
-                out[tile, r * n_alt + x] = 0.0 + stack[0, x]
-            out[tile, k * n_alt + r] = 0.0 + stack[0, n_alt]
+            if whole:
+                for j in range(m):
+                    out[tile, j] = 0.0 + stack[0, j]
+            else:
+                for x in range(n_alt):
+                    out[tile, r * n_alt + x] = 0.0 + stack[0, x]
+                out[tile, k * n_alt + r] = 0.0 + stack[0, n_alt]
+    largest[0] = _largest_magnitude(money)
 
 
-def interim_marginal(idx, lot, money, weights, n_alt: int, tile: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tile sums of ``w(o)·lottery(r, o)`` ``(tiles, k, |X|)`` and ``w(o)·money(r, o)`` ``(tiles, k)``.
+def interim_marginal(idx, lot, money, weights, n_alt: int, tile: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Tile sums of ``w(o)·lottery(r, o)`` ``(tiles, k, |X|)`` and ``w(o)·money(r, o)`` ``(tiles, k)``,
+    and the largest |money|.
 
     The partials of the independent-prior, private-values interim table
     (:class:`mechdesign.analysis.misreports.InterimPartial`).
@@ -356,15 +421,17 @@ def interim_marginal(idx, lot, money, weights, n_alt: int, tile: int) -> tuple[n
     k = money.shape[1]
     n = money.shape[0] * money.shape[2]
     leaves, ops = pairwise_plan(tile)
-    acc, stack = np.zeros((9, n_alt + 1)), np.zeros((len(leaves) + 1, n_alt + 1))
+    width = k * n_alt + k if money.shape[2] == 1 else n_alt + 1
+    acc, stack = np.zeros((9, width)), np.zeros((len(leaves) + 1, width))
     out = np.zeros((n // tile, k * n_alt + k))
     det = idx is not None
     if det:
         lot = _NO_LOTTERY
     else:
         idx = _NO_INDICES
-    _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, stack, out)
-    return out[:, :k * n_alt].reshape(-1, k, n_alt), np.ascontiguousarray(out[:, k * n_alt:])
+    largest = np.zeros(1)
+    _interim_marginal(idx, lot, det, money, weights, n_alt, leaves, ops, acc, stack, out, largest)
+    return out[:, :k * n_alt].reshape(-1, k, n_alt), np.ascontiguousarray(out[:, k * n_alt:]), float(largest[0])
 
 
 _NO_LOTTERY = np.zeros((1, 1, 1, 1))
@@ -410,8 +477,10 @@ def _interim_full(idx, lot, det, money, u2, u4, private, beliefs, diagonal, slot
                 tile += 1
 
 
-def interim_full(idx, lot, money, u2, u4, private: bool, beliefs, diagonal: bool, tile: int) -> np.ndarray:
-    """Tile sums of ``belief[t, o]·(value[o, t, r] + money[o, r])``: ``(tiles, k, k)`` or ``(tiles, k)``."""
+def interim_full(idx, lot, money, u2, u4, private: bool, beliefs, diagonal: bool,
+                 tile: int) -> tuple[np.ndarray, float]:
+    """Tile sums of ``belief[t, o]·(value[o, t, r] + money[o, r])``: ``(tiles, k, k)`` or ``(tiles, k)``,
+    and the largest |money|."""
     k = money.shape[1]
     m = k if diagonal else k * k
     n = money.shape[0] * money.shape[2]
@@ -423,7 +492,7 @@ def interim_full(idx, lot, money, u2, u4, private: bool, beliefs, diagonal: bool
     else:
         idx = _NO_INDICES
     _interim_full(idx, lot, det, money, u2, u4, private, beliefs, diagonal, slots, ends, acc, stack, out)
-    return out if diagonal else out.reshape(-1, k, k)
+    return (out if diagonal else out.reshape(-1, k, k)), float(_largest_magnitude(money))
 
 
 # ---------------------------------------------------------------------------------- profiles

@@ -34,13 +34,33 @@ _JIT = {"cache": True, "nogil": True}
 
 
 def _array(dtype, ndim: int, readonly: bool = True):
-    return nt.Array(dtype, ndim, "A", readonly=readonly)
+    """Inputs: any strides, read-only or not; outputs (always allocated here): C-contiguous."""
+    return nt.Array(dtype, ndim, "A", readonly=True) if readonly else nt.Array(dtype, ndim, "C")
 
 
 _F1, _F2, _F3 = (_array(nt.float64, d) for d in (1, 2, 3))
 _I1, _I2, _I3 = _array(nt.int64, 1), _array(nt.int64, 2), _array(nt.int64, 3)
 _WI1, _W1, _W2, _W3 = (_array(nt.int64, 1, False), _array(nt.float64, 1, False), _array(nt.float64, 2, False),
                        _array(nt.float64, 3, False))
+
+
+@njit(inline="always", **_JIT)
+def _largest(values):
+    """max(values), by four independent running maxima (the maximum of finite numbers is exact in
+    any order; this shortens the chain of dependent comparisons)."""
+    n = values.shape[0]
+    a = b = c = d = values[0]
+    x = 1
+    while x + 3 < n:
+        a = max(a, values[x])
+        b = max(b, values[x + 1])
+        c = max(c, values[x + 2])
+        d = max(d, values[x + 3])
+        x += 4
+    while x < n:
+        a = max(a, values[x])
+        x += 1
+    return max(max(a, b), max(c, d))
 
 
 @njit(inline="always", **_JIT)
@@ -51,11 +71,12 @@ def _decide(total, tol, uniform, lottery_row):
     maximum is numpy's.
     """
     n_alt = total.shape[0]
-    best = total[0]
-    for x in range(1, n_alt):
-        if total[x] > best:
-            best = total[x]
-    cut = best - tol
+    cut = _largest(total) - tol
+    if not uniform:
+        for x in range(n_alt):
+            if total[x] >= cut:
+                return x
+        return 0
     chosen = -1
     count = 0
     for x in range(n_alt):
@@ -63,9 +84,8 @@ def _decide(total, tol, uniform, lottery_row):
             if chosen < 0:
                 chosen = x
             count += 1
-    if uniform:
-        for x in range(n_alt):
-            lottery_row[x] = (1.0 if total[x] >= cut else 0.0) / count
+    for x in range(n_alt):
+        lottery_row[x] = (1.0 if total[x] >= cut else 0.0) / count
     return max(chosen, 0)
 
 
@@ -75,20 +95,27 @@ def _decisions(nu, shape, starts, tol, uniform, decision, lottery):
     nu = np.ascontiguousarray(nu)              # a small table: a contiguous copy indexes faster
     n_players = nu.shape[0]
     n_alt = nu.shape[2]
-    prefix = np.zeros((n_players + 1, n_alt))
+    last = n_players - 1
+    prefix = np.zeros((n_players, n_alt))      # prefix[d] = Σ_{j<d} ν_j, from 0 in player order
+    total = np.empty(n_alt)
     count = np.zeros(n_players, np.int64)
     row = np.empty(n_alt)
     level = 0
-    for f in range(decision.shape[0]):
-        for d in range(level, n_players):
+    f = 0
+    while f < decision.shape[0]:
+        for d in range(level, last):
             t = starts[d] + count[d]
             for x in range(n_alt):
                 prefix[d + 1, x] = prefix[d, x] + nu[d, t, x]
-        decision[f] = _decide(prefix[n_players], tol, uniform, row)
-        if uniform:
+        for t in range(starts[last], starts[last] + shape[last]):     # the last player's types
             for x in range(n_alt):
-                lottery[f, x] = row[x]
-        j = n_players - 1
+                total[x] = prefix[last, x] + nu[last, t, x]
+            decision[f] = _decide(total, tol, uniform, row)
+            if uniform:
+                for x in range(n_alt):
+                    lottery[f, x] = row[x]
+            f += 1
+        j = last - 1
         while j >= 0:
             count[j] += 1
             if count[j] < shape[j]:
@@ -137,11 +164,7 @@ def _player_money(kind, u, shape, starts, i, decision, h, h_off, h_strides, exte
         q = o - p * post
         pivot = 0.0
         if kind == 1:
-            top = chain[n_players - 1, 0]
-            for x in range(1, n_alt):
-                if chain[n_players - 1, x] > top:
-                    top = chain[n_players - 1, x]
-            pivot = -top
+            pivot = -_largest(chain[n_players - 1])
         elif kind == 2:
             at = h_off[i]
             for j in range(n_players):
