@@ -1,6 +1,6 @@
 """mechdesign: Bayesian mechanism design — model, build, audit and optimise mechanisms."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
+import importlib.metadata as _metadata
 
 from mechdesign import compute, errors, examples
 from mechdesign.analysis.interim import InterimRules, interim_rules
@@ -30,8 +30,8 @@ from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 
 try:
-    __version__ = _version("mechdesign")
-except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = _metadata.version("mechdesign")
+except _metadata.PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 

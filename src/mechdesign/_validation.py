@@ -167,6 +167,13 @@ def tolerance(value: Any, name: str) -> float:
     return tol
 
 
+def flag(value: Any, name: str) -> bool:
+    """Validate a boolean argument: ``True``/``False`` (numpy booleans too), never a truthy string or number."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(name, "True or False", _short(value))
+    return bool(value)
+
+
 def choice(value: Any, name: str, allowed: Sequence[str]) -> str:
     """Validate that ``value`` is one of the ``allowed`` strings."""
     if not isinstance(value, str) or value not in allowed:

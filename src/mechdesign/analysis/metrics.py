@@ -74,6 +74,10 @@ def budget_surplus(mech: DirectMechanism) -> np.ndarray:
 def expected_revenue(mech: DirectMechanism, strategies: Any = None, **compute: Any) -> float:
     """−E[Σ_i m_i(θ)]: the designer's expected revenue (negative = expected deficit).
 
+    Money the designer receives from the players in expectation (``m_i`` is money player i
+    receives). The continuous auctions use the same convention: ``Auction.expected_revenue()``
+    (payments plus entry fees) and ``MyersonAuction.expected_revenue``.
+
     Parameters
     ----------
     mech : DirectMechanism or BayesianGame

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign._format import profile_text
 from mechdesign.analysis.passes import dsic_pass, interim_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult, Witness
 from mechdesign.compute.backends import compute_options
@@ -156,7 +157,7 @@ def dsic_result(mech: DirectMechanism, scans, atol: float, rtol: float) -> Prope
         who = env.players[i]
         description = (f"player {who!r} with true type {env.type_labels[i][best.true_type]} gains "
                        f"{best.gain:.6g} by reporting {env.type_labels[i][best.report]}"
-                       + (f" when the others report {labels}" if labels else ""))
+                       + (f" when the others report {profile_text(labels)}" if labels else ""))
         witness = Witness(description=description, player=who, player_index=i,
                           true_type=env.type_labels[i][best.true_type], true_type_index=best.true_type,
                           report=env.type_labels[i][best.report], report_index=best.report,
@@ -238,7 +239,7 @@ def _outside_options(mech: DirectMechanism, outside_option: Any) -> list[np.ndar
     env = mech.env
     if outside_option is None:
         return [np.zeros(k) for k in env.n_types]
-    if np.isscalar(outside_option):
+    if np.isscalar(outside_option) or (isinstance(outside_option, np.ndarray) and outside_option.ndim == 0):
         value = v.float_array(outside_option, "outside_option", ndim=0, bounded=True)
         return [np.full(k, float(value)) for k in env.n_types]
     if not hasattr(outside_option, "__len__") or len(outside_option) != env.n_players:
@@ -269,8 +270,8 @@ def ir_result(mech: DirectMechanism, kind: str, outside: list[np.ndarray], ex_po
         if kind == "ex_post":
             value, flat = ex_post[i]
             prof, labels = _profile_labels(mech, flat)
-            witness = Witness(description=f"player {who!r} at profile {labels} gets {value:.6g} less than her "
-                                          "outside option",
+            witness = Witness(description=f"player {who!r} at profile {profile_text(labels)} gets {value:.6g} less "
+                                          "than her outside option",
                               player=who, player_index=i, true_type=env.type_labels[i][prof[i]],
                               true_type_index=prof[i], profile=prof, details={"shortfall": value})
         elif kind == "interim":
@@ -356,7 +357,7 @@ def budget_result(mech: DirectMechanism, kind: str, ex_ante: bool, worst: tuple[
     net = float(transfers[0])
     for m in transfers[1:]:      # in player order, as the kernel adds them
         net += float(m)
-    witness = Witness(description=f"at profile {labels} the transfers sum to {net:.6g}",
+    witness = Witness(description=f"at profile {profile_text(labels)} the transfers sum to {net:.6g}",
                       profile=prof, details={"net_transfer": net})
     return _result(name, value, witness if value > 0 else None, tol)
 
@@ -387,6 +388,7 @@ def is_budget_balanced(mech: DirectMechanism, kind: str = "weak", ex_ante: bool 
     mech = _check_mechanism(mech)
     kind = v.choice(kind, "kind", BUDGET_KINDS)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
+    ex_ante = v.flag(ex_ante, "ex_ante")
     summary = profile_pass(mech, opts, {"expectations"} if ex_ante else {"budget"})
     worst = summary.budget_weak if kind == "weak" else summary.budget_strong
     net = None if summary.expectations is None else float(summary.expectations[-1])
@@ -409,7 +411,7 @@ def efficiency_result(mech: DirectMechanism, worst: tuple[float, int], atol: flo
     for i in range(env.n_players):
         total = total + (normalised[i][prof[i]] if env.is_private(i) else normalised[i][prof])
     top = env.alternatives[int(np.argmax(total))]
-    witness = Witness(description=f"at profile {labels} the decision loses {value:.6g} of welfare "
+    witness = Witness(description=f"at profile {profile_text(labels)} the decision loses {value:.6g} of welfare "
                                   f"(best alternative {top!r})",
                       profile=prof, details={"welfare_loss": value, "best_alternative": top})
     tol = offsets.threshold(atol, rtol, offsets.welfare_scale(env))

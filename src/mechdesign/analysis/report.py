@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from mechdesign._format import number
 from mechdesign.analysis import properties
 from mechdesign.analysis.passes import incentive_pass, interim_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult
@@ -61,18 +62,28 @@ class Report:
         return pd.DataFrame(rows).set_index("property")
 
     def rich_table(self):
-        """A :class:`rich.table.Table` of the verdicts and witnesses."""
-        from rich.table import Table
+        """A :class:`rich.table.Table` of the verdicts, worst violations, slacks and witnesses.
 
-        table = Table(title=f"Properties of {self.mechanism}", show_lines=False)
+        The worst violation is shown when it is ≥ 0; a property that holds with room to
+        spare (violation < 0) shows 0 there and the room in the ``slack`` column.
+        """
+        from rich.table import Table
+        from rich.text import Text
+
+        # user text (mechanism name, labels in witnesses) is never parsed as rich markup
+        table = Table(title=Text(f"Properties of {self.mechanism}"), show_lines=False)
         table.add_column("property")
         table.add_column("holds")
-        table.add_column("worst violation", justify="right")
+        table.add_column("worst\nviolation", justify="right")
+        table.add_column("slack", justify="right")
         table.add_column("counterexample", overflow="fold")
         for name, r in self.results.items():
-            mark = "[green]yes[/green]" if r.holds else "[red]no[/red]"
+            mark = Text("yes", style="green") if r.holds else Text("no", style="red")
             witness = "" if r.holds or r.witness is None else r.witness.description
-            table.add_row(name, mark, f"{r.violation:.6g}", witness)
+            # a negative violation is room to spare, not a violation: it goes to the slack column
+            violation = number(r.violation) if r.violation >= 0 else "0"
+            slack = number(-r.violation) if r.violation < 0 else ""
+            table.add_row(name, mark, violation, slack, Text(witness))
         return table
 
     def summary(self) -> str:
@@ -82,7 +93,7 @@ class Report:
         buffer = io.StringIO()
         console = Console(file=buffer, width=120, color_system=None)
         console.print(self.rich_table())
-        console.print("  ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items()))
+        console.print("  ".join(f"{k} = {number(v)}" for k, v in self.metrics.items()), markup=False)
         return buffer.getvalue()
 
     def __str__(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mechdesign._format import number
+
 
 def _plain(value: Any) -> Any:
     """Convert numpy scalars / tuples to JSON-ready Python values."""
@@ -86,9 +88,12 @@ class PropertyResult:
                 "witness": None if self.witness is None else self.witness.to_dict()}
 
     def summary(self) -> str:
-        """One line: verdict, violation and (if it fails) the witness."""
+        """One line: verdict, violation (or the slack when it holds strictly) and (if it fails) the witness."""
         verdict = "holds" if self.holds else "FAILS"
-        text = f"{self.name}: {verdict} (worst violation {self.violation:.6g})"
+        if self.violation < 0:
+            text = f"{self.name}: {verdict} (slack {number(-self.violation)})"
+        else:
+            text = f"{self.name}: {verdict} (worst violation {number(self.violation)})"
         if not self.holds and self.witness is not None:
             text += f" — {self.witness.description}"
         return text

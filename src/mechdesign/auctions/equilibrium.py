@@ -107,8 +107,14 @@ def solve(auction, certify=True, **options) -> Equilibrium:
             bids.append(BidFunction(grid, np.where(grid >= v_star, grid, np.nan), d.support, v_star, ev, lab))
         method, status, diag = "truthful", "optimal", {}
     elif fmt == "first_price":
+        import inspect
+
         from mechdesign.auctions.asymmetric import solve_first_price
 
+        known = [p for p in inspect.signature(solve_first_price).parameters if p != "auction"]
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise SpecError(f"options: names among {known} for the asymmetric first-price solver (got {unknown})")
         bids, status, diag, options = solve_first_price(auction, **options)
         method = "backward-shooting"
     else:

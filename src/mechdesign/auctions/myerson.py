@@ -157,7 +157,10 @@ class MyersonAuction:
         quantile grid (plus the quantiles of the density's jumps, where the
         curves have kinks), computed exactly for their piecewise-linear hulls.
         The sampling error is O(grid step²): about 1e-9 with the default grid
-        on piecewise-uniform densities (measured against closed forms).
+        on piecewise-uniform densities (measured against closed forms). The
+        seller's expected receipts from the bidders: the same convention as
+        :meth:`Auction.expected_revenue` and :func:`mechdesign.expected_revenue`
+        (−E[Σ_i m_i], money received by the designer).
     reserves : numpy.ndarray
         Bidder-specific reserve prices (where ``φ̄_i`` crosses zero).
     ironed_intervals : tuple

@@ -39,6 +39,8 @@ class GameLabels:
 def _labels(value: Any, name: str, count: int, prefix: str) -> tuple[str, ...]:
     if value is None:
         return tuple(f"{prefix}{k}" for k in range(count))
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise v.fail(name, f"a list of {count} labels", v._short(value))
     return v.names([str(x) for x in value] if not isinstance(value, (str, bytes)) else value, name, count=count)
 
 
@@ -89,6 +91,9 @@ class BayesianGame:
             type_labels = [None] * n
         if action_labels is None:
             action_labels = [None] * n
+        for label_name, value in (("type_labels", type_labels), ("action_labels", action_labels)):
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+                raise v.fail(label_name, f"one list of labels per player ({n})", v._short(value))
         if len(type_labels) != n or len(action_labels) != n:
             raise v.fail("type_labels/action_labels", f"one list per player ({n})",
                          f"{len(type_labels)} and {len(action_labels)} lists")

@@ -155,6 +155,10 @@ def _options(method: str, options: Any) -> dict[str, Any]:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise v.fail(f"options[{key!r}]", "a positive integer", value)
+    if merged.get("seed") is not None:
+        seed = merged["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise v.fail("options['seed']", "None or a non-negative integer", repr(seed))
     if "start" in merged and merged["start"] not in LCP_STARTS:
         raise v.fail("options['start']", f"one of {list(LCP_STARTS)}", merged["start"])
     return merged
@@ -274,7 +278,7 @@ def batch_interim(game: BayesianGame, i: int, pure: list[np.ndarray | None], joi
     """
     n = game.n_players
     payoff = np.moveaxis(game.incentive_payoffs()[..., i], n + i, -1)      # (k..., A_-i..., A_i)
-    batch = next(p.shape[0] for j, p in enumerate(pure) if j != i)
+    batch = next((p.shape[0] for j, p in enumerate(pure) if j != i), 1)      # 1 for a one-player game
     index: list[np.ndarray] = []
     for j, k in enumerate(game.n_types):
         shape = [1] * (n + 1)
@@ -527,7 +531,8 @@ def dominant_strategy_equilibria(game: BayesianGame, strict: bool = False, *, at
     atol = v.tolerance(atol, "atol")
     if isinstance(max_equilibria, bool) or not isinstance(max_equilibria, (int, np.integer)) or max_equilibria < 1:
         raise v.fail("max_equilibria", "a positive integer", max_equilibria)
-    dominant = dominant_actions(game, strict=bool(strict), atol=atol)
+    strict = v.flag(strict, "strict")
+    dominant = dominant_actions(game, strict=strict, atol=atol)
     equilibria = []
     if all(acts for per_type in dominant for acts in per_type):
         per_player = [itertools.product(*per_type) for per_type in dominant]

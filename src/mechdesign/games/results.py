@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign._format import plural
 from mechdesign.analysis.results import _plain
 from mechdesign.games.bayesian import GameLabels
 
@@ -265,7 +266,7 @@ class EquilibriumResult:
 
     def __repr__(self) -> str:
         return (f"EquilibriumResult(method={self.method!r}, status={self.status!r}, "
-                f"{len(self.equilibria)} equilibria, max_epsilon={self.max_epsilon:.3g})")
+                f"{plural(len(self.equilibria), 'equilibrium')}, max_epsilon={self.max_epsilon:.3g})")
 
 
 @dataclass(frozen=True)
@@ -321,4 +322,4 @@ class DominanceResult:
         return html.summary(self, "dominant strategies", self.exists)
 
     def __repr__(self) -> str:
-        return f"DominanceResult(strict={self.strict}, {len(self.equilibria)} equilibria)"
+        return f"DominanceResult(strict={self.strict}, {plural(len(self.equilibria), 'equilibrium')})"

@@ -30,7 +30,7 @@ import numpy as np
 from mechdesign import _validation as v
 from mechdesign.compute.backends import Compute, compute_options
 from mechdesign.mechanisms import blockwise
-from mechdesign.mechanisms.direct import DirectMechanism
+from mechdesign.mechanisms.direct import DirectMechanism, decision_rule
 from mechdesign.mechanisms.efficient import TIES, _tie_tolerance, chosen_value, efficient_decision
 from mechdesign.mechanisms.groves import _check_env
 from mechdesign.model.environment import Environment
@@ -102,6 +102,8 @@ def expected_externality(env: Environment, decision: np.ndarray | None = None) -
     if decision is None:
         decide = blockwise.EfficientFunction(env, "lowest", _tie_tolerance(env))
         return blockwise.expected_externality_blocks(beliefs, decide, Compute())
+    indices, lottery = decision_rule(decision, env)
+    decision = indices if indices is not None else lottery
     n = env.n_players
     out = [np.zeros(k) for k in env.n_types]
     for j in range(n):
@@ -164,6 +166,7 @@ def agv(env: Environment, *, allow_correlated: bool = False, ties: str = "lowest
     ``backend="dask"`` give bit-identical transfers.
     """
     env = _check_env(env)
+    allow_correlated, lazy = v.flag(allow_correlated, "allow_correlated"), v.flag(lazy, "lazy")
     n = env.n_players
     if n < 2:
         raise v.fail("env", "at least 2 players (AGV spreads each player's payment over the others)",

@@ -57,7 +57,10 @@ def decision_rule(decision: Any, env: Environment, name: str = "decision",
     """
     shape = env.n_types if shape is None else tuple(shape)
     n_alt = env.n_alternatives
-    raw = np.asarray(decision)
+    try:
+        raw = np.asarray(decision)
+    except (TypeError, ValueError):        # ragged nesting
+        raw = np.empty(0, dtype=object)
     if raw.dtype == object:
         raise v.fail(name, f"an integer array {shape} or a lottery array {(*shape, n_alt)}", "a ragged or non-numeric array")
     if np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.bool_):

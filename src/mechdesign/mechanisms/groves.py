@@ -117,6 +117,7 @@ def groves(env: Environment, h: Any, *, ties: str = "lowest", name: str = "Grove
         block, in this process or on a Dask cluster; the result is the same.
     """
     env = _check_env(env)
+    lazy = v.flag(lazy, "lazy")
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     if lazy or opts != Compute():
         function = blockwise.GrovesFunction(env, v.choice(ties, "ties", TIES), _tie_tolerance(env), _validate_h(env, h))
@@ -241,6 +242,7 @@ def vcg(env: Environment, *, pivot: str = "clarke", status_quo: int | str | None
     array([ 2., -1.])
     """
     env = _check_env(env)
+    lazy = v.flag(lazy, "lazy")
     pivot = v.choice(pivot, "pivot", PIVOTS)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     blocks = lazy or opts != Compute()

@@ -257,6 +257,7 @@ class Environment:
         interdependent : bool
             Whether u_i depends on every player's type.
         """
+        interdependent = v.flag(interdependent, "interdependent")
         probe = cls.__new__(cls)
         probe.players = _names_or_count(players, "players", "P")
         probe.alternatives = _names_or_count(alternatives, "alternatives", "x")
