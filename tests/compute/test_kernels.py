@@ -4,7 +4,8 @@
 audit, metric and report of a random mechanism — deterministic and randomized rules,
 private and interdependent values, independent and correlated priors, types of
 probability zero, stored and lazy mechanisms, VCG/Groves/AGV built block by block — is
-computed with both and compared with ``==`` (floats included), for several block sizes.
+computed with both and compared with ``==`` (floats included), for several block sizes,
+also with per-type (per-profile) offsets up to 1e12 added to the valuations.
 """
 
 import contextlib
@@ -101,6 +102,10 @@ def environments(draw):
         valuations = [rng.normal(size=(*n_types, n_alt)) for _ in range(n)]
     else:
         valuations = [rng.normal(size=(k, n_alt)) * 10.0 ** rng.integers(-2, 3) for k in n_types]
+    if draw(st.booleans()):
+        # offsets c_i(θ) up to 1e12 added to every alternative (docs/concepts.md: incentives remove them)
+        valuations = [u + rng.choice([-1.0, 1.0], size=(*u.shape[:-1], 1)) * 10.0 ** rng.uniform(0, 12, size=(*u.shape[:-1], 1))
+                      for u in valuations]
     return md.Environment([f"P{i}" for i in range(n)], [f"x{a}" for a in range(n_alt)],
                           [list(range(k)) for k in n_types], prior, valuations), rng
 
@@ -137,7 +142,11 @@ def test_compiled_kernels_equal_the_numpy_kernels(small_tiles, drawn):
             reference = everything(mech)
         with kernels_set_to("numba"):
             for chunk_size in (None, 1, 5):
-                assert same_bits(everything(mech, chunk_size=chunk_size), reference), (mech.name, chunk_size)
+                calls = []
+                progress = (lambda done, total: calls.append(done)) if chunk_size == 5 else None
+                assert same_bits(everything(mech, chunk_size=chunk_size, progress=progress), reference), \
+                    (mech.name, chunk_size)
+                assert calls or progress is None
 
 
 def test_a_plan_with_served_and_unserved_players_gives_the_same_bits(small_tiles):
