@@ -74,9 +74,9 @@ def register(app: typer.Typer) -> None:
         spec: Path = spec_argument("YAML/JSON spec with a 'game:' section."),
         method: str = typer.Option("pure", "--method", help=_METHOD_HELP),
         algorithm: Optional[str] = typer.Option(None, "--algorithm", help="with --method gambit: lcp | logit | enummixed"),
-        iterations: Optional[int] = typer.Option(None, "--iterations", help="learning methods: iteration budget."),
-        tol: Optional[float] = typer.Option(None, "--tol", help="learning methods: target epsilon (default 1e-6)."),
-        seed: Optional[int] = typer.Option(None, "--seed", help="learning methods: seed of a random start."),
+        iterations: Optional[int] = typer.Option(None, "--iterations", min=1, help="learning methods: iteration budget."),
+        tol: Optional[float] = typer.Option(None, "--tol", min=0.0, help="learning methods: target epsilon (default 1e-6)."),
+        seed: Optional[int] = typer.Option(None, "--seed", min=0, help="learning methods: seed of a random start."),
         json_out: Optional[Path] = json_option(),
         max_rows: int = max_rows_option(),
     ) -> None:
