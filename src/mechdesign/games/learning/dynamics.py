@@ -163,5 +163,10 @@ class Dynamics:
                     out.append(x)
                 return tuple(out)
             return tuple(project_rows(s + eta * u) for s, u in zip(sigma, U))
-        # Frank–Wolfe and fictitious play: move towards the best response
-        return tuple(s + eta * (best_response(u) - s) for s, u in zip(sigma, U))
+        # Frank–Wolfe and fictitious play: move towards the best response (ties to the lowest index)
+        out = []
+        for s, u in zip(sigma, U):
+            x = s * (1.0 - eta)
+            x[np.arange(u.shape[0]), u.argmax(axis=1)] += eta
+            out.append(x)
+        return tuple(out)
