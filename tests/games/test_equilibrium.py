@@ -288,7 +288,7 @@ def test_lemke_limits_blas_threads_only_while_pivoting():
 
 def test_lcp_replaces_a_path_ending_at_an_inaccurate_solution(monkeypatch):
     # a path whose "solution" has an agent block not summing to 1 (rounding on long paths) is discarded
-    import mechdesign.games.equilibrium as equilibrium_module
+    import mechdesign.games.lcp as equilibrium_module
 
     real, calls = equilibrium_module._blocks_sum_to_one, []
 

@@ -18,11 +18,10 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,25 +29,19 @@ import numpy as np
 from mechdesign import _validation as v
 from mechdesign.errors import SolverError
 from mechdesign.games.bayesian import BayesianGame, n_pure_strategies
+from mechdesign.games.interim import embed, two_player_arrays  # noqa: F401  (re-exported)
+from mechdesign.games.lcp import DEFAULT_OPTIONS as LCP_OPTIONS
+from mechdesign.games.lcp import LCP_STARTS, solve_lcp
 from mechdesign.games.results import (BNEVerification, Deviation, DominanceResult, Equilibrium,
                                       EquilibriumResult)
 
 METHODS = ("pure", "lcp", "enum", "gambit")
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "pure": {"max_profiles": 10**6},
-    "lcp": {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing", "workers": 2},
+    "lcp": LCP_OPTIONS,
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
 }
-#: Starting rules of method "lcp" (see :func:`_solve_lcp`).
-LCP_STARTS = ("tracing", "covering")
-#: Regret-matching iterations n behind the tracing priors (the averages after n and
-#: after n / 10 iterations): this many per sequence (type-action pair), within the
-#: bounds below. On ten 20 × 20 random games (``bench_bne.py --paths``) the shorter of
-#: the two paths (n = 10 000) had at most 0.56 million pivots; with the uniform prior
-#: instead of the n / 10 one, up to 0.75 million.
-PRIOR_ITERATIONS_PER_SEQUENCE = 16
-PRIOR_ITERATIONS_BOUNDS = (200, 10_000)
 #: Floats per block of the vectorised pure-strategy search (bounds memory).
 BLOCK_FLOATS = 2**21
 
@@ -204,7 +197,11 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         with progress_reporter(progress or None, f"solve_bne ({method})") as report:
             if method == "pure":
                 return _solve_pure(game, opts, tol, atol, rtol, report)
-            return _solve_lcp(game, opts, atol, rtol, report)
+            candidates, message, stopped = solve_lcp(
+                game, opts, lambda s: verify_bne(game, s, atol=atol, rtol=rtol).epsilon, report)
+        if not candidates:
+            return EquilibriumResult(method="lcp", options=opts, status=stopped, equilibria=(), message=message)
+        return _result(game, "lcp", opts, candidates, message, atol, rtol)
     if method == "enum":
         from mechdesign.games.support import enumerate_equilibria
 
@@ -342,111 +339,6 @@ def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: floa
     status = "success" if equilibria else "no_equilibrium"
     return EquilibriumResult(method="pure", options=opts, status=status, equilibria=tuple(equilibria),
                              message=message)
-
-
-# ------------------------------------------------------------------ Lemke
-def two_player_arrays(game: BayesianGame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Payoffs ``(k_1', k_2', m_1, m_2)`` and beliefs restricted to types of positive probability."""
-    active = [np.flatnonzero(game.active_types(i)) for i in range(2)]
-    payoffs = game.payoffs[np.ix_(active[0], active[1])]
-    belief_1 = np.asarray(game.prior.belief_matrix(0))[np.ix_(active[0], active[1])]
-    belief_2 = np.asarray(game.prior.belief_matrix(1))[np.ix_(active[1], active[0])]
-    return payoffs[..., 0], payoffs[..., 1], belief_1, belief_2, active
-
-
-def embed(game: BayesianGame, active: list[np.ndarray], parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
-    """Full mixed strategies from those of the active types (types of probability zero play action 0)."""
-    out = []
-    for i, part in enumerate(parts):
-        full = np.zeros((game.n_types[i], game.n_actions[i]))
-        full[:, 0] = 1.0
-        full[active[i]] = part
-        out.append(full)
-    return tuple(out)
-
-
-def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: float,
-               report: Callable[[int, int], None]) -> EquilibriumResult:
-    from mechdesign.games.lemke import bayesian_lcp, polish
-
-    start = time.perf_counter()
-    u1, u2, b1, b2, active = two_player_arrays(game)
-    k1, k2, m1, m2 = u1.shape
-    M, q = bayesian_lcp(u1, u2, b1, b2)
-    outcome, attempts = _lemke_paths(M, q, (u1, u2, b1, b2), opts, lambda spent: report(spent, opts["max_pivots"]))
-    if outcome.z is None:
-        status = "iteration_limit" if outcome.status == "iteration_limit" else "failed"
-        return EquilibriumResult(method="lcp", options=opts, status=status, equilibria=(),
-                                 message=f"Lemke stopped ({outcome.status}) after {outcome.pivots} pivots "
-                                         f"in {attempts} path(s)")
-    s = outcome.z[:k1 * m1 + k2 * m2]
-    x = s[:k1 * m1].reshape(k1, m1)
-    y = s[k1 * m1:].reshape(k2, m2)
-    x = x / x.sum(axis=1, keepdims=True)
-    y = y / y.sum(axis=1, keepdims=True)
-    raw = embed(game, active, (x, y))
-    best, best_eps = raw, verify_bne(game, raw, atol=atol, rtol=rtol).epsilon
-    note = ""
-    if opts["polish"]:
-        refined = polish(u1, u2, b1, b2, x, y)
-        if refined is not None:
-            candidate = embed(game, active, refined)
-            eps = verify_bne(game, candidate, atol=atol, rtol=rtol).epsilon
-            if eps <= best_eps:
-                best, best_eps, note = candidate, eps, ", polished on its supports"
-    elapsed = time.perf_counter() - start
-    message = (f"Lemke: {outcome.pivots} pivots on an LCP of size {q.size} ({attempts} path(s), start "
-               f"{opts['start']!r}){note}, {elapsed:.3g} s")
-    return _result(game, "lcp", opts, [best], message, atol, rtol)
-
-
-def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any],
-                 on_round: Callable[[int], None]) -> tuple[Any, int]:
-    """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
-
-    ``"tracing"``: two tracing procedures side by side (:func:`.lemke_paths.lemke_portfolio`),
-    from the averaged play of regret matching after n and after n / 10
-    iterations (one run gives both); a path that fails is replaced by one from
-    the centroid (uniform) prior of Harsanyi and Selten, then from random priors
-    (Dirichlet(1) per type, seeded). Every path ends at an equilibrium given
-    enough pivots; on large games their lengths differ by orders of magnitude
-    between priors, and the pair bounds the cost by twice the shorter one.
-    """
-    from mechdesign.games.lemke import regret_matching_priors, tracing_covering
-    from mechdesign.games.lemke_paths import available_cpus, lemke_portfolio
-
-    rng = np.random.default_rng(opts["seed"])
-    accept = functools.partial(_blocks_sum_to_one, M=M, q=q)
-    if opts["start"] == "covering":
-        # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
-        # type's row at the first pivot); seeded, so results are reproducible
-        coverings = iter([1.0 + rng.uniform(size=q.size)])
-        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1, on_round=on_round)
-    u1, u2, b1, b2 = arrays
-    k1, k2, m1, m2 = u1.shape
-
-    def priors() -> Iterator[np.ndarray]:
-        low, high = PRIOR_ITERATIONS_BOUNDS
-        iterations = min(high, max(low, PRIOR_ITERATIONS_PER_SEQUENCE * (k1 * m1 + k2 * m2)))
-        yield from regret_matching_priors(u1, u2, b1, b2, [iterations, max(1, iterations // 10)])
-        yield np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
-        while True:
-            yield np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
-
-    coverings = (tracing_covering(M, prior) for prior in priors())
-    workers = min(opts["workers"], available_cpus())
-    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, workers=workers,
-                           on_round=on_round)
-
-
-def _blocks_sum_to_one(z: np.ndarray, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> bool:
-    """Whether every agent's block of the Lemke solution ``z`` sums to 1.
-
-    Every exact solution has ``E s = 1``; a path whose end is spoilt by
-    rounding violates it, and :func:`.lemke_paths.lemke_portfolio` then replaces it.
-    """
-    n_seq = int(np.count_nonzero(q == 0))                               # q = (0 per sequence, −1 per agent)
-    return bool(np.allclose(M[n_seq:, :n_seq] @ z[:n_seq], 1.0, atol=atol))
 
 
 # ------------------------------------------------------------------ dominance
