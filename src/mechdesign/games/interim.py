@@ -14,9 +14,13 @@ from mechdesign.games.bayesian import BayesianGame
 def two_player_arrays(game: BayesianGame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Payoffs ``(k_1', k_2', m_1, m_2)`` and beliefs restricted to types of positive probability."""
     active = [np.flatnonzero(game.active_types(i)) for i in range(2)]
-    payoffs = game.payoffs[np.ix_(active[0], active[1])]
-    belief_1 = np.asarray(game.prior.belief_matrix(0))[np.ix_(active[0], active[1])]
-    belief_2 = np.asarray(game.prior.belief_matrix(1))[np.ix_(active[1], active[0])]
+    payoffs = game.payoffs
+    belief_1 = np.asarray(game.prior.belief_matrix(0))
+    belief_2 = np.asarray(game.prior.belief_matrix(1))
+    if active[0].size < game.n_types[0] or active[1].size < game.n_types[1]:     # (no copies otherwise)
+        payoffs = payoffs[np.ix_(active[0], active[1])]
+        belief_1 = belief_1[np.ix_(active[0], active[1])]
+        belief_2 = belief_2[np.ix_(active[1], active[0])]
     return payoffs[..., 0], payoffs[..., 1], belief_1, belief_2, active
 
 

@@ -1,0 +1,112 @@
+"""Starting profiles (priors) for the tracing procedure of method ``"lcp"``.
+
+The tracing path of :mod:`.lemke` from a prior s⁰ starts where every agent
+(player-type) best-responds to s⁰ and ends at an equilibrium; its length
+depends enormously on s⁰ (``benchmarks/bench_bne.py --paths`` prints it per
+prior and size). The priors here, cheapest first:
+
+* the uniform profile (the centroid prior of Harsanyi & Selten), free;
+* the averaged play of regret matching⁺ after a few numbers of iterations, all
+  read off one run (:class:`RegretMatching`); each iteration costs about one
+  pivot (two products with the interim payoff matrices), compiled with numba;
+* Dirichlet(1) random profiles, seeded.
+
+Regret matching need not converge to an equilibrium in general-sum games: its
+averages only tend to be good places to start from, and their path lengths
+differ so much from one number of iterations to the next that racing several
+of them (:mod:`.lemke_paths`) pays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+def uniform_prior(k1: int, k2: int, m1: int, m2: int) -> np.ndarray:
+    """Every agent mixes uniformly: the stacked ``(x, y)`` blocks."""
+    return np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
+
+
+def random_prior(rng: np.random.Generator, k1: int, k2: int, m1: int, m2: int) -> np.ndarray:
+    """Dirichlet(1) mixtures per agent, from ``rng``."""
+    return np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
+
+
+def interim_matrices(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: np.ndarray,
+                     belief_2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Interim payoff matrices: rows (own type, own action), columns (other type, other action).
+
+    ``I1 @ y`` is player 1's conditional interim payoff of each (type, action)
+    against the stacked strategy ``y`` of player 2, and ``I2 @ x`` player 2's.
+    """
+    k1, k2, m1, m2 = payoff_1.shape
+    interim_1 = (belief_1[:, :, None, None] * payoff_1).transpose(0, 2, 1, 3).reshape(k1 * m1, k2 * m2)
+    interim_2 = (belief_2.T[:, :, None, None] * payoff_2).transpose(1, 3, 0, 2).reshape(k2 * m2, k1 * m1)
+    return np.ascontiguousarray(interim_1), np.ascontiguousarray(interim_2)
+
+
+class RegretMatching:
+    """Regret matching⁺ (alternating updates, linear averaging) run on demand, averages at checkpoints.
+
+    Each agent plays proportionally to its positive cumulative regrets on its
+    conditional interim payoffs (an agent with none keeps its previous
+    mixture). :meth:`average` continues the run up to the requested iteration
+    and returns the normalised weighted average of play, so several
+    checkpoints cost one run of the largest.
+    """
+
+    def __init__(self, interim_1: np.ndarray, interim_2: np.ndarray, m1: int, m2: int) -> None:
+        self.interim_1, self.interim_2, self.m1, self.m2 = interim_1, interim_2, m1, m2
+        n1, n2 = interim_1.shape
+        self.x, self.y = np.full(n1, 1.0 / m1), np.full(n2, 1.0 / m2)
+        self.regret_1, self.regret_2 = np.zeros(n1), np.zeros(n2)
+        self.mean_x, self.mean_y = np.zeros(n1), np.zeros(n2)
+        self.iterations = 0
+
+    def average(self, iterations: int) -> np.ndarray:
+        """The stacked averages after ``iterations`` (≥ those already run) iterations."""
+        if iterations < self.iterations:
+            raise ValueError(f"iterations: at least {self.iterations} (got {iterations})")
+        _regret_matching(self.interim_1, self.interim_2, self.m1, self.m2, self.x, self.y, self.regret_1,
+                         self.regret_2, self.mean_x, self.mean_y, self.iterations, iterations)
+        self.iterations = iterations
+        mean_x = self.mean_x.reshape(-1, self.m1)
+        mean_y = self.mean_y.reshape(-1, self.m2)
+        return np.concatenate([(mean_x / mean_x.sum(axis=1, keepdims=True)).ravel(),
+                               (mean_y / mean_y.sum(axis=1, keepdims=True)).ravel()])
+
+
+@njit(cache=True)
+def _play(regret, previous, m):
+    """Mixtures proportional to positive regrets, per agent (blocks of m); none: keep the previous one."""
+    for start in range(0, regret.size, m):
+        total = 0.0
+        for a in range(start, start + m):
+            total += regret[a]
+        if total > 0.0:
+            for a in range(start, start + m):
+                previous[a] = regret[a] / total
+
+
+@njit(cache=True)
+def _update(regret, gain, play, m):
+    """regret ← max(regret + gain − (value of play), 0), per agent."""
+    for start in range(0, regret.size, m):
+        value = 0.0
+        for a in range(start, start + m):
+            value += gain[a] * play[a]
+        for a in range(start, start + m):
+            regret[a] = max(regret[a] + gain[a] - value, 0.0)
+
+
+@njit(cache=True)
+def _regret_matching(interim_1, interim_2, m1, m2, x, y, regret_1, regret_2, mean_x, mean_y, done, until):
+    """Iterations ``done + 1 .. until`` of regret matching⁺, in place."""
+    for it in range(done + 1, until + 1):
+        _update(regret_1, interim_1 @ y, x, m1)
+        _play(regret_1, x, m1)
+        _update(regret_2, interim_2 @ x, y, m2)
+        _play(regret_2, y, m2)
+        mean_x += it * x
+        mean_y += it * y
