@@ -16,6 +16,10 @@ import numpy as np
 from mechdesign.errors import SpecError
 
 PROB_ATOL = 1e-9
+#: Largest magnitude accepted for utilities, transfers, payoffs and outside options. Audits add and
+#: subtract such numbers (over players, alternatives, reports); below this bound no sum or difference
+#: of fewer than about 10**8 of them overflows float64, so a verdict is never NaN.
+MAX_MAGNITUDE = 1e300
 
 
 def fail(name: str, expected: str, got: Any) -> SpecError:
@@ -35,8 +39,13 @@ def frozen(array: np.ndarray) -> np.ndarray:
 
 
 def float_array(value: Any, name: str, *, ndim: int | None = None,
-                shape: tuple[int, ...] | None = None, finite: bool = True) -> np.ndarray:
-    """Convert ``value`` to a fresh, read-only float64 array and check its shape and values."""
+                shape: tuple[int, ...] | None = None, finite: bool = True,
+                bounded: bool = False) -> np.ndarray:
+    """Convert ``value`` to a fresh, read-only float64 array and check its shape and values.
+
+    ``bounded=True`` also requires every magnitude to be at most :data:`MAX_MAGNITUDE`
+    (for numbers the audits add up: valuations, transfers, payoffs).
+    """
     try:
         array = np.array(value, dtype=float, copy=True)
     except (TypeError, ValueError) as exc:
@@ -48,7 +57,18 @@ def float_array(value: Any, name: str, *, ndim: int | None = None,
     if finite and not np.all(np.isfinite(array)):
         bad = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
         raise fail(name, "finite numbers only", f"{array[bad]} at index {bad}")
+    if bounded:
+        check_magnitude(array, name)
     return frozen(array)
+
+
+def check_magnitude(array: np.ndarray, name: str) -> None:
+    """Raise unless every |entry| of ``array`` is at most :data:`MAX_MAGNITUDE`."""
+    if array.size and not np.abs(array).max() <= MAX_MAGNITUDE:
+        bad = tuple(int(k) for k in np.argwhere(~(np.abs(array) <= MAX_MAGNITUDE))[0])
+        where = f" at index {bad}" if bad else ""
+        raise fail(name, f"numbers of magnitude at most {MAX_MAGNITUDE:g}, so that sums and differences of them "
+                   "stay finite in float64", f"{array[bad]:g}{where}")
 
 
 def probabilities(value: Any, name: str, *, shape: tuple[int, ...] | None = None,
@@ -145,6 +165,13 @@ def tolerance(value: Any, name: str) -> float:
     if not np.isfinite(tol) or tol < 0:
         raise fail(name, "a non-negative number", tol)
     return tol
+
+
+def flag(value: Any, name: str) -> bool:
+    """Validate a boolean argument: ``True``/``False`` (numpy booleans too), never a truthy string or number."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(name, "True or False", _short(value))
+    return bool(value)
 
 
 def choice(value: Any, name: str, allowed: Sequence[str]) -> str:

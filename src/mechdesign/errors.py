@@ -18,3 +18,5 @@ class SpecError(MechDesignError, ValueError):
 
 class SolverError(MechDesignError):
     """A numerical solver failed in a way that is not a status (e.g. it crashed)."""
+
+__all__ = ["MechDesignError", "SolverError", "SpecError"]

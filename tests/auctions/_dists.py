@@ -50,3 +50,36 @@ def bimodal():
     """A bimodal value law whose virtual value is not monotone above the optimal reserve,
     so ironing changes the optimal allocation."""
     return beta_mixture(0.5, (30, 20), (60, 5))
+
+
+class _Piecewise(stats.rv_continuous):
+    """Piecewise-constant density on [edges[0], edges[-1]]: mass[k] spread uniformly on [edges[k], edges[k+1]]."""
+
+    edges, mass = np.array([0.0, 1.0]), np.array([1.0])
+
+    def _where(self, x):
+        return np.clip(np.searchsorted(self.edges, x, side="right") - 1, 0, len(self.mass) - 1)
+
+    def _pdf(self, x):
+        return (self.mass / np.diff(self.edges))[self._where(x)]
+
+    def _cdf(self, x):
+        k = self._where(x)
+        return np.concatenate([[0.0], np.cumsum(self.mass)])[k] + (x - self.edges[k]) * self._pdf(x)
+
+    def _sf(self, x):
+        return 1.0 - self._cdf(x)
+
+    def _ppf(self, q):
+        cum = np.concatenate([[0.0], np.cumsum(self.mass)])
+        k = np.clip(np.searchsorted(cum, q, side="right") - 1, 0, len(self.mass) - 1)
+        return self.edges[k] + (q - cum[k]) / (self.mass / np.diff(self.edges))[k]
+
+    def _isf(self, p):
+        return self._ppf(1.0 - p)
+
+
+def piecewise_uniform(edges, mass):
+    """Frozen law with a piecewise-constant density (its jumps are kinks of the revenue curve)."""
+    cls = type("Piecewise", (_Piecewise,), {"edges": np.asarray(edges, float), "mass": np.asarray(mass, float)})
+    return cls(a=float(edges[0]), b=float(edges[-1]), name="piecewise_uniform")()

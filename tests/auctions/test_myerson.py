@@ -6,7 +6,7 @@ from scipy import stats
 
 import mechdesign as md
 from mechdesign.errors import SpecError
-from tests.auctions._dists import bimodal
+from tests.auctions._dists import bimodal, piecewise_uniform
 
 A = md.auctions
 U = stats.uniform(0, 1)
@@ -108,3 +108,48 @@ def test_result_api_and_errors():
         A.myerson(U)
     with pytest.raises(SpecError, match="n_grid"):
         A.myerson([U], n_grid=10)
+
+
+def _posted_price_revenue(edges, mass):
+    """max_p p·P(V > p) for a piecewise-uniform law: on each piece p·S(p) is a concave quadratic."""
+    d = piecewise_uniform(edges, mass)
+    candidates = list(edges)
+    for k in range(len(mass)):
+        density = mass[k] / (edges[k + 1] - edges[k])
+        p = (1 - sum(mass[:k]) + density * edges[k]) / (2 * density)      # stationary point of the piece
+        if edges[k] <= p <= edges[k + 1]:
+            candidates.append(p)
+    return max(p * float(d.sf(p)) for p in candidates)
+
+
+def _regular_revenue(d, edges, n):
+    """E[max_i φ(V_i)^+] = ∫ φ(v)^+ d F(v)^n for n i.i.d. bidders with a regular law (Myerson 1981)."""
+    from scipy import integrate
+
+    phi = lambda v: v - d.sf(v) / d.pdf(v)                                 # noqa: E731
+    return sum(integrate.quad(lambda v: max(phi(v), 0.0) * n * d.cdf(v) ** (n - 1) * d.pdf(v), a, b,
+                              epsabs=1e-15, epsrel=1e-13, limit=200)[0] for a, b in zip(edges[:-1], edges[1:]))
+
+
+@pytest.mark.parametrize("edges, mass", [([0, 0.3, 0.55, 1], [0.15, 0.25, 0.6]),
+                                         ([0, 1 / 3, 2 / 3, 1], [0.2, 0.3, 0.5])])
+def test_revenue_at_kinks_of_a_three_piece_density(edges, mass):
+    # increasing piecewise-constant densities: regular, and the revenue curve has a kink at each jump;
+    # in the first case the monopoly price sits at the jump v = 0.55 (on main: 1.8e-6 short)
+    d = piecewise_uniform(edges, mass)
+    one = A.myerson([d])
+    assert one.expected_revenue == pytest.approx(_posted_price_revenue(edges, mass), abs=1e-9)
+    for n in (2, 3):
+        opt = A.myerson([d] * n)
+        exact = _regular_revenue(d, edges, n)
+        assert opt.expected_revenue == pytest.approx(exact, abs=5e-9)
+        # the stated error estimate is of the right size (it is not a bound: within a factor 3 here)
+        assert abs(opt.expected_revenue - exact) <= 3 * opt.revenue_error + 1e-12
+        assert opt.revenue_error <= 1e-8
+
+
+def test_kink_quantiles_are_located_to_machine_precision():
+    d = piecewise_uniform([0, 0.3, 0.55, 1], [0.15, 0.25, 0.6])
+    curve = A.myerson([d])._curves[0]
+    np.testing.assert_allclose(curve.kinks, [0.6, 0.85], atol=1e-14)     # P(V > 0.55), P(V > 0.3)
+    assert A.myerson([stats.uniform(0, 1)])._curves[0].kinks.size == 0   # a smooth density has none

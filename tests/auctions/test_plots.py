@@ -9,18 +9,19 @@ A = md.auctions
 
 def test_bid_plot_has_one_line_per_bidder_plus_diagonal(tmp_path):
     eq = A.FirstPrice([stats.uniform(0, 1), stats.uniform(0, 2)]).equilibrium(certify=False)
-    ax = A.plot_bids(eq)
+    fig = A.plot_bids(eq)
+    ax, = fig.axes
     assert len(ax.get_lines()) == 3
     x, y = ax.get_lines()[0].get_data()
     assert np.allclose(y, eq[0](x), equal_nan=True)
-    ax.figure.savefig(tmp_path / "bids.png")
+    fig.savefig(tmp_path / "bids.png")
 
 
 def test_virtual_value_plot_shades_ironed_interval_and_revenue_curve():
     opt = A.myerson([bimodal()])
-    ax = A.plot_virtual_values(opt)
+    ax, = A.plot_virtual_values(opt).axes
     assert len(ax.patches) == 1  # one ironed interval
-    ax2 = A.plot_revenue_curve(opt, 0)
+    ax2, = A.plot_revenue_curve(opt, 0).axes
     q, R = ax2.get_lines()[0].get_data()
     assert np.allclose(R, opt.revenue_curve(0)[1])
 

@@ -55,7 +55,7 @@ def test_bad_specs(auction, match):
 def test_missing_section_and_file(tmp_path):
     with pytest.raises(SpecError, match="auction"):
         load_auction_spec({"players": ["a"]})
-    with pytest.raises(SpecError, match="cannot read"):
+    with pytest.raises(SpecError, match="a readable YAML or JSON file"):
         load_auction_spec(tmp_path / "nope.yaml")
 
 
@@ -70,7 +70,7 @@ def test_cli_prints_summary_and_saves_figure(tmp_path):
 def test_cli_json_and_error_exit(tmp_path):
     spec = tmp_path / "s.yaml"
     spec.write_text("auction: {format: second_price, n_bidders: 2, distribution: {family: uniform}}\n")
-    result = runner.invoke(app, ["auction", str(spec), "--json"])
+    result = runner.invoke(app, ["auction", str(spec), "--json", "-"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert abs(report["outcomes"]["revenue"] - 1 / 3) < 1e-6

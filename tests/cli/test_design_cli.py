@@ -43,7 +43,7 @@ def test_deterministic_flag_uses_milp():
     result = runner.invoke(app, ["design", str(EXAMPLES / "design_auction.yaml"), "--deterministic",
                                  "--time-limit", "30", "--json", "-"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["method"] == "highs-milp"
+    assert json.loads(result.output)["diagnostics"]["solver"] == "highs-milp"
 
 
 def test_unknown_requirement_is_an_error_listing_names():
@@ -59,3 +59,25 @@ def test_design_section_is_validated():
         parse_spec(spec)
     spec["design"] = {"require": ["dsic", "bic"], "decision": "efficient"}
     assert parse_spec(spec).design.require == ["dsic", "bic"]
+
+
+def test_method_flag_and_spec_field():
+    # BIC + interim IR on the two-bidder auction: the reduced form gives Myerson's 2.375 as well
+    result = runner.invoke(app, ["design", str(EXAMPLES / "design_auction.yaml"), "--require", "bic,ir_interim",
+                                 "--method", "reduced_form", "--json", "-"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["method"] == "reduced_form" and data["value"] == pytest.approx(2.375, abs=1e-9)
+    assert data["mechanism"]["kind"] == "hierarchy_lottery"
+    text = runner.invoke(app, ["design", str(EXAMPLES / "design_auction.yaml"), "--method", "cutting_plane"])
+    assert text.exit_code == 0 and "cutting_plane" in text.output
+    spec = parse_spec({**json.loads(json.dumps(_auction_spec())), "design": {"method": "cutting_plane"}})
+    assert spec.design.method == "cutting_plane"
+    bad = runner.invoke(app, ["design", str(EXAMPLES / "design_auction.yaml"), "--method", "reduced_form"])
+    assert bad.exit_code != 0 and "not interim" in bad.output
+
+
+def _auction_spec():
+    return {"players": ["A", "B"], "alternatives": ["A", "B", "none"], "types": {"A": [1, 2], "B": [1, 2]},
+            "valuations": {"A": [[1, 0, 0], [2, 0, 0]], "B": [[0, 1, 0], [0, 2, 0]]},
+            "prior": {"independent": {"A": [0.5, 0.5], "B": [0.5, 0.5]}}}

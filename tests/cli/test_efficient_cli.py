@@ -53,7 +53,7 @@ def test_vcg_truncates_large_spaces(tmp_path):
     env = md.examples.random_environment(n_players=3, n_types=3, n_alternatives=2, seed=0)
     spec = tmp_path / "big.json"
     spec.write_text(json.dumps(env.to_dict()))
-    result = run("vcg", spec, "--rows", 5)
+    result = run("vcg", spec, "--max-rows", 5)
     assert result.exit_code == 0, result.output
     assert "first 5 of 27 profiles; … 22 more" in " ".join(result.output.split())
 
@@ -116,7 +116,7 @@ def test_compare_correlated_prior_needs_the_flag(tmp_path):
     (["vcg", EXAMPLES / "auction.yaml", "--pivot", "vickrey"], "pivot: one of ['clarke', 'status_quo']"),
     (["vcg", EXAMPLES / "auction.yaml", "--ties", "random"], "ties: one of ['lowest', 'uniform']"),
     (["vcg", EXAMPLES / "auction.yaml", "--status-quo", "nobody"], "status_quo: one of ['B1', 'B2', 'none']"),
-    (["vcg", EXAMPLES / "auction.yaml", "--rows", "-1"], "--rows: a non-negative number"),
+    (["vcg", EXAMPLES / "auction.yaml", "--max-rows", "-1"], "--max-rows"),
     (["agv", EXAMPLES / "auction.yaml", "--ties", "max"], "ties: one of"),
 ])
 def test_errors_exit_2_without_traceback(args, message):

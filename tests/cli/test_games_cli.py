@@ -2,18 +2,18 @@
 import json
 from pathlib import Path
 
-import pygambit as gbt
 import pytest
 from typer.testing import CliRunner
 
 import mechdesign as md
 from mechdesign.cli import app
+from tests.extras import needs
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("method", ["pure", "lcp", "enum", "gambit"])
+@pytest.mark.parametrize("method", ["pure", "lcp", "enum", pytest.param("gambit", marks=needs("gambit"))])
 def test_solve_battle_of_sexes(method):
     result = runner.invoke(app, ["solve", str(EXAMPLES / "battle_of_sexes_game.yaml"), "--method", method])
     assert result.exit_code == 0, result.output
@@ -33,7 +33,10 @@ def test_revelation_prints_direct_mechanism():
     assert "direct mechanism" in result.output and "bic: holds" in result.output
 
 
+@needs("gambit")
 def test_export_efg_opens_in_gambit(tmp_path):
+    import pygambit as gbt
+
     out = tmp_path / "fp.efg"
     result = runner.invoke(app, ["export", str(EXAMPLES / "first_price_game.yaml"), "--efg", str(out)])
     assert result.exit_code == 0, result.output

@@ -122,7 +122,7 @@ def test_milp_matches_brute_force_over_deterministic_rules():
         res = md.design(env, "welfare", cons, decision=np.array(rule).reshape(2, 2))
         if res.status == "optimal":
             best = max(best, res.value)
-    assert milp.status == "optimal" and milp.method == "highs-milp"
+    assert milp.status == "optimal" and milp.method == "full" and milp.diagnostics["solver"] == "highs-milp"
     assert milp.mechanism.is_deterministic
     assert milp.value == pytest.approx(best, abs=1e-7)
     lp = md.design(env, "welfare", cons)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import mechdesign as md
+from tests.extras import needs
 from tests.games.gametools import random_game
 
 
@@ -37,6 +38,7 @@ def test_larger_lcp_verifies(seed):
     assert res.status == "success" and res.equilibria[0].epsilon <= 1e-9
 
 
+@needs("gambit")
 @pytest.mark.parametrize("seed", range(4))
 def test_pygambit_finds_the_equilibria_enum_lists(seed):
     game = random_game(200 + seed)
@@ -50,6 +52,7 @@ def test_pygambit_finds_the_equilibria_enum_lists(seed):
     assert any(same(mixed(lcp.equilibria[0], game), o) for o in ours)
 
 
+@needs("gambit")
 def test_exported_efg_reads_back_and_gambit_solves_it(tmp_path):
     game = random_game(7, k=(2, 3), m=(2, 2))
     path = md.write_efg(game, tmp_path / "game.efg")

@@ -62,7 +62,8 @@ def test_every_example_spec_loads(path):
     (lambda d: d.update(mechanism={"kind": "magic"}), "mechanism.kind"),
     (lambda d: d.update(mechanism={"kind": "direct"}), "'decision' and 'transfers'"),
     (lambda d: d.update(mechanism={"kind": "direct", "decision": [["build", "demolish"], ["skip", "skip"]],
-                                   "transfers": [[[0, 0], [0, 0]], [[0, 0], [0, 0]]]}), "alternative: one of"),
+                                   "transfers": [[[0, 0], [0, 0]], [[0, 0], [0, 0]]]}),
+     r"mechanism.decision\[0\]\[1\]: an alternative among \['build', 'skip'\]"),
     (lambda d: d["valuations"].update(A=[[1, 0]]), r"valuations\['A'\]: shape \(2, 2\)"),
 ])
 def test_invalid_spec_names_the_field(change, fragment):

@@ -124,3 +124,36 @@ def test_agv_needs_two_players():
         md.agv(env)
     with pytest.raises(SpecError, match=r"env: an Environment \(got NoneType\)"):
         md.agv(None)
+
+
+def test_interdependent_values_are_refused():
+    # d'Aspremont–Gérard-Varet assume private values; on main agv built a non-BIC mechanism here
+    env = md.examples.random_environment(n_players=2, n_types=2, n_alternatives=2, seed=1, interdependent=True)
+    with pytest.raises(SpecError, match=r"env: private values .*d'Aspremont.*\(got interdependent values\)"):
+        md.agv(env)
+    with pytest.raises(SpecError, match="private values"):
+        md.agv(env, lazy=True)
+    with pytest.raises(SpecError, match="private values"):
+        md.expected_externality(env)
+
+
+@pytest.mark.parametrize("correlated", [False, True])
+def test_bit_identical_whatever_the_blocking(correlated):
+    # on main the one-shot build summed the externalities differently (1e-15 apart at chunk_size=40)
+    for seed in range(4):
+        env = md.examples.random_environment(n_players=3, n_types=5, n_alternatives=4, seed=seed,
+                                             correlated=correlated)
+        one = md.agv(env, allow_correlated=correlated)
+        for other in (md.agv(env, allow_correlated=correlated, chunk_size=40),
+                      md.agv(env, allow_correlated=correlated, chunk_size=7),
+                      md.agv(env, allow_correlated=correlated, memory_limit=10_000),
+                      md.agv(env, allow_correlated=correlated, lazy=True).materialize()):
+            np.testing.assert_array_equal(one.transfers, other.transfers)
+            np.testing.assert_array_equal(one.decision, other.decision)
+        for e1, e2 in zip(md.expected_externality(env), _one_shot_externality(env)):
+            np.testing.assert_allclose(e1, e2, rtol=0, atol=1e-14)
+
+
+def _one_shot_externality(env):
+    """E_i(θ_i) by the einsum path (a given decision), to cross-check the tiled sums."""
+    return md.expected_externality(env, md.efficient_decision(env))

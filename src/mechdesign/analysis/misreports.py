@@ -13,6 +13,12 @@ order, and the first maximiser found is the same however the others' profiles
 are blocked. Every value is computed element by element (no matrix products,
 whose rounding may depend on the array shape), and sums go through fixed tiles,
 so results are bit-identical for every block size and backend.
+
+Valuations are read in the units the caller asks for (see
+:mod:`mechdesign.model.offsets`): ``"incentive"`` (offsets removed per type or
+profile; DSIC and BIC), ``"participation"`` (measured from each type's
+participation reference; interim IR) or ``"raw"`` (the environment's own
+numbers; the interim utilities reported to users).
 """
 
 from __future__ import annotations
@@ -24,7 +30,19 @@ import numpy as np
 from mechdesign.compute.blocks import Block, fold, tile_sums
 from mechdesign.mechanisms.blockwise import others_weights
 from mechdesign.mechanisms.direct import DirectMechanism
+from mechdesign.model import offsets
 from mechdesign.model.environment import Environment
+
+UNITS = ("incentive", "participation", "raw")
+
+
+def valuations_in(env: Environment, units: str) -> tuple[np.ndarray, ...]:
+    """The players' valuations in ``units`` (one of :data:`UNITS`)."""
+    if units == "incentive":
+        return offsets.incentive_valuations(env)
+    if units == "participation":
+        return offsets.participation_valuations(env)
+    return env.valuations
 
 
 def bytes_per_profile(env: Environment, i: int) -> int:
@@ -35,7 +53,7 @@ def bytes_per_profile(env: Environment, i: int) -> int:
 class PlayerBlock:
     """Player i's slice of a mechanism on one block: ``n`` others' profiles × her k types."""
 
-    def __init__(self, mech: DirectMechanism, i: int, block: Block):
+    def __init__(self, mech: DirectMechanism, i: int, block: Block, units: str = "incentive"):
         env = mech.env
         self.i = i
         self.k = env.n_types[i]
@@ -43,14 +61,14 @@ class PlayerBlock:
         self.n_alternatives = env.n_alternatives
         indices, lottery, transfers = mech.block(block.region, players=(i,))
         self.money = np.moveaxis(transfers[..., i], i, -1).reshape(self.n, self.k)
-        self.transfer_scale = float(np.abs(self.money).max(initial=0.0))     # all columns: over all players
+        self.transfer_scale = float(np.abs(self.money).max(initial=0.0))     # player i's transfers
         if indices is not None:
             self.indices = np.moveaxis(indices, i, -1).reshape(self.n, self.k)
             self.lottery = None
         else:
             self.indices = None
             self.lottery = np.moveaxis(lottery, i, -2).reshape(self.n, self.k, self.n_alternatives)
-        u = env.valuations[i]
+        u = valuations_in(env, units)[i]
         self.private = u.ndim == 2
         if self.private:
             self.utility = u                                              # (t, x)
@@ -141,10 +159,10 @@ def _interim_partial(view: PlayerBlock, block: Block, env: Environment, diagonal
     return InterimPartial(None, None, tile_sums(weighted, tile), view.transfer_scale)
 
 
-def interim_block(task: tuple[int, Block, bool], mech: DirectMechanism) -> InterimPartial:
-    """Tile sums of player i's interim utilities on a block (others truthful)."""
-    i, block, diagonal = task
-    return _interim_partial(PlayerBlock(mech, i, block), block, mech.env, diagonal)
+def interim_block(task: tuple[int, Block, bool, str], mech: DirectMechanism) -> InterimPartial:
+    """Tile sums of player i's interim utilities on a block (others truthful), in ``units``."""
+    i, block, diagonal, units = task
+    return _interim_partial(PlayerBlock(mech, i, block, units), block, mech.env, diagonal)
 
 
 def incentive_block(task: tuple[int, Block], mech: DirectMechanism) -> tuple[DsicScan, InterimPartial]:
@@ -154,13 +172,13 @@ def incentive_block(task: tuple[int, Block], mech: DirectMechanism) -> tuple[Dsi
     return _dsic_scan(view, block), _interim_partial(view, block, mech.env, False)
 
 
-def interim_table(env: Environment, i: int, partials: list[InterimPartial]) -> np.ndarray:
+def interim_table(env: Environment, i: int, partials: list[InterimPartial], units: str = "incentive") -> np.ndarray:
     """Combine a player's block partials (in block order) into ``U[t, r]`` (or its diagonal ``U[t, t]``)."""
     if partials[0].table is not None:
         return fold([p.table for p in partials])
     lottery = fold([p.lottery for p in partials])                       # (r, x)
     money = fold([p.money for p in partials])                           # (r,)
-    u = env.valuations[i]                                               # (t, x)
+    u = valuations_in(env, units)[i]                                    # (t, x)
     table = np.zeros((u.shape[0], lottery.shape[0]))
     for x in range(lottery.shape[1]):
         table += u[:, x, None] * lottery[None, :, x]

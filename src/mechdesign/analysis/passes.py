@@ -40,61 +40,80 @@ def _first_max(items, key=lambda item: item[0]):
     return best
 
 
-def transfer_scale(mech: DirectMechanism, scales) -> float:
-    """max(|u|, |m|) of the mechanism from the blocks' largest transfers (the relative-tolerance scale)."""
-    return max(mech.env.scale(), max(scales, default=0.0))
+def _per_player(env, tasks, results) -> list[list]:
+    """Group the results of player tasks by player, keeping block order."""
+    out: list[list] = [[] for _ in range(env.n_players)]
+    for (i, *_), result in zip(tasks, results):
+        out[i].append(result)
+    return out
 
 
-def _worst_gain(tasks, scans) -> tuple[int, misreports.DsicScan]:
-    best = _first_max(zip((i for i, _ in tasks), scans), key=lambda item: item[1].gain)
-    scale = max(s.transfer_scale for s in scans)
-    return best[0], misreports.DsicScan(best[1].gain, best[1].others, best[1].true_type, best[1].report, scale)
+def _worst_gains(env, tasks, scans) -> list[misreports.DsicScan]:
+    """Per player, the first largest gain over her blocks, with her largest |transfer|."""
+    out = []
+    for own in _per_player(env, tasks, scans):
+        best = _first_max(own, key=lambda scan: scan.gain)
+        scale = max(scan.transfer_scale for scan in own)
+        out.append(misreports.DsicScan(best.gain, best.others, best.true_type, best.report, scale))
+    return out
 
 
-def dsic_pass(mech: DirectMechanism, opts: Compute) -> tuple[int, misreports.DsicScan]:
-    """``(player, scan)`` of the worst gain; ties go to the lowest player, then (o, t, r) C order."""
+def dsic_pass(mech: DirectMechanism, opts: Compute) -> list[misreports.DsicScan]:
+    """Per player, the worst ex-post gain (first in (o, t, r) C order) and her transfer scale."""
     tasks = _player_tasks(mech, opts)
-    return _worst_gain(tasks, opts.run(misreports.dsic_block, tasks, mech, description="DSIC audit"))
+    return _worst_gains(mech.env, tasks, opts.run(misreports.dsic_block, tasks, mech, description="DSIC audit"))
 
 
-def _tables(env, tasks, partials) -> tuple[list[np.ndarray], float]:
-    tables = [misreports.interim_table(env, i, [p for (j, *_), p in zip(tasks, partials) if j == i])
-              for i in range(env.n_players)]
-    return tables, max(p.transfer_scale for p in partials)
+def _tables(env, tasks, partials, units: str) -> tuple[list[np.ndarray], list[float]]:
+    grouped = _per_player(env, tasks, partials)
+    tables = [misreports.interim_table(env, i, grouped[i], units) for i in range(env.n_players)]
+    return tables, [max(p.transfer_scale for p in own) for own in grouped]
 
 
-def interim_pass(mech: DirectMechanism, opts: Compute, diagonal: bool = False) -> tuple[list[np.ndarray], float]:
-    """Each player's interim table ``U[t, r]`` (others truthful) and the transfer scale.
+def interim_pass(mech: DirectMechanism, opts: Compute, diagonal: bool = False,
+                 units: str = "incentive") -> tuple[list[np.ndarray], list[float]]:
+    """Each player's interim table ``U[t, r]`` (others truthful) in ``units``, and her transfer scale.
 
     With ``diagonal=True`` only U[t, t] is needed (the kernels may still return the table).
     """
-    tasks = [(i, block, diagonal) for i, block in _player_tasks(mech, opts)]
-    return _tables(mech.env, tasks, opts.run(misreports.interim_block, tasks, mech, description="interim utilities"))
+    tasks = [(i, block, diagonal, units) for i, block in _player_tasks(mech, opts)]
+    partials = opts.run(misreports.interim_block, tasks, mech, description="interim utilities")
+    return _tables(mech.env, tasks, partials, units)
 
 
 def incentive_pass(mech: DirectMechanism, opts: Compute):
     """:func:`dsic_pass` and :func:`interim_pass` in one pass over the blocks (each block read once)."""
     tasks = _player_tasks(mech, opts)
     results = opts.run(misreports.incentive_block, tasks, mech, description="incentive audits")
-    player, worst = _worst_gain(tasks, [r[0] for r in results])
-    tables, scale = _tables(mech.env, tasks, [r[1] for r in results])
-    return player, worst, tables, scale
+    worst = _worst_gains(mech.env, tasks, [r[0] for r in results])
+    tables, scales = _tables(mech.env, tasks, [r[1] for r in results], "incentive")
+    return worst, tables, scales
 
 
 @dataclass(frozen=True)
 class ProfileSummary:
     """Combined :class:`.profiles.ProfileScan` of every block."""
 
-    transfer_scale: float
+    transfer_scales: tuple[float, ...]     # per player, max |m_i|
     ir: list[tuple[float, int]] | None
     budget_weak: tuple[float, int] | None
     budget_strong: tuple[float, int] | None
     efficiency: tuple[float, int] | None
     expectations: np.ndarray | None    # E[u_i + m_i] for each i, then E[Σ u_i], then E[Σ m_i]
+    participation: np.ndarray | None   # E[u_i − r_i(θ_i) + m_i] for each i
+
+    @property
+    def transfer_scale(self) -> float:
+        """Largest |m_i| over every player and profile."""
+        return max(self.transfer_scales, default=0.0)
 
 
 def profile_pass(mech: DirectMechanism, opts: Compute, wants: set[str], outside=None) -> ProfileSummary:
-    """Per-profile audits and expectations (see :func:`.profiles.profile_block`)."""
+    """Per-profile audits and expectations (see :func:`.profiles.profile_block`).
+
+    ``outside``: per player, the outside option minus her participation
+    reference, ``o_i(t) − r_i(t)`` (for ``"ir"``).
+    """
     env = mech.env
     size = opts.block_profiles(profiles.bytes_per_profile(env), env.n_profiles)
     plan = BlockPlan(env.n_types, None, size)
@@ -109,5 +128,7 @@ def profile_pass(mech: DirectMechanism, opts: Compute, wants: set[str], outside=
     pick = {name: _first_max(getattr(s, name) for s in scans) if want in wants else None
             for name, want in needs.items()}
     sums = fold([s.sums for s in scans]) if "expectations" in wants else None
-    return ProfileSummary(max(s.transfer_scale for s in scans), ir, pick["budget_weak"], pick["budget_strong"],
-                          pick["efficiency"], sums)
+    participation = fold([s.participation for s in scans]) if "participation" in wants else None
+    scales = tuple(max(s.transfer_scales[i] for s in scans) for i in range(env.n_players))
+    return ProfileSummary(scales, ir, pick["budget_weak"], pick["budget_strong"], pick["efficiency"], sums,
+                          participation)

@@ -6,6 +6,11 @@ pass over blocks of the whole profile space (no axis kept whole) computes what
 is asked: per-block maxima with the first maximiser in C order, and per-tile
 sums (see :mod:`mechdesign.compute.blocks`) so that every result is identical
 for every block size and backend.
+
+Each comparison reads the valuations in its own units (see
+:mod:`mechdesign.model.offsets`): efficiency with the incentive offsets
+removed, IR measured from each player's participation reference, and the
+expectations (welfare, utilities) in the environment's own numbers.
 """
 
 from __future__ import annotations
@@ -15,17 +20,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from mechdesign.compute.blocks import Block, tile_sums
-from mechdesign.mechanisms.blockwise import profile_weights, utility_on
+from mechdesign.mechanisms.blockwise import profile_weights
 from mechdesign.mechanisms.direct import DirectMechanism
+from mechdesign.model import offsets
 from mechdesign.model.environment import Environment
 
 #: What a pass can compute.
-WANTS = frozenset({"ir", "budget", "efficiency", "expectations"})
+WANTS = frozenset({"ir", "budget", "efficiency", "expectations", "participation"})
+
+
+def _utility_on(env: Environment, valuations: tuple[np.ndarray, ...], j: int, types) -> np.ndarray:
+    """valuations[j](x, θ) on the block, broadcastable to its shape + (|X|,)."""
+    u = valuations[j]
+    if u.ndim == 2:
+        shape = [1] * env.n_players + [env.n_alternatives]
+        shape[j] = len(types[j])
+        return u[types[j]].reshape(shape)
+    return u[np.ix_(*types)]
 
 
 def bytes_per_profile(env: Environment) -> int:
     """Working memory of :func:`profile_block` per profile."""
-    return 8 * (4 * env.n_alternatives + 4 * env.n_players + 8)
+    return 8 * (4 * env.n_alternatives + 6 * env.n_players + 8)
 
 
 @dataclass(frozen=True)
@@ -35,15 +51,18 @@ class ProfileScan:
     ``ir[i]``, ``budget_weak``, ``budget_strong`` and ``efficiency`` are
     ``(worst value, flat profile index)``; ``sums`` has one row per tile and
     columns E-parts of u_i + m_i for each player i, then Σ_i u_i (welfare),
-    then Σ_i m_i (net transfer), each weighted by the prior.
+    then Σ_i m_i (net transfer), each weighted by the prior;
+    ``participation`` the tile sums of u_i − r_i(θ_i) + m_i per player.
+    ``transfer_scales[i]`` is the largest |m_i| of the block.
     """
 
-    transfer_scale: float
+    transfer_scales: tuple[float, ...]
     ir: list[tuple[float, int]] | None
     budget_weak: tuple[float, int] | None
     budget_strong: tuple[float, int] | None
     efficiency: tuple[float, int] | None
     sums: np.ndarray | None
+    participation: np.ndarray | None = None
 
 
 def _first_max(values: np.ndarray, start: int) -> tuple[float, int]:
@@ -67,7 +86,7 @@ def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -
     """Per-profile audits on one block of the whole profile space.
 
     ``task = (block, wants, outside)``: ``wants`` ⊆ :data:`WANTS`, ``outside``
-    one array of outside options per player (for ``"ir"``).
+    per player the outside option minus her participation reference (for ``"ir"``).
     """
     block, wants, outside = task
     env = mech.env
@@ -75,17 +94,23 @@ def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -
     shape = block.shape
     indices, lottery, transfers = mech.block(block.region)
     money = [np.ascontiguousarray(transfers[..., i]).ravel() for i in range(n)]
-    scale = float(np.abs(transfers).max(initial=0.0))
-    values = [_chosen(utility_on(env, i, block.grid), indices, lottery, shape)
-              if {"ir", "expectations"} & wants else None for i in range(n)]
-    ir = weak = strong = efficiency = sums = None
+    scales = tuple(float(np.abs(m).max(initial=0.0)) for m in money)
+    raw = env.valuations
+    values = [_chosen(_utility_on(env, raw, i, block.grid), indices, lottery, shape)
+              if "expectations" in wants else None for i in range(n)]
+    level = None
+    if {"ir", "participation"} & wants:
+        part = offsets.participation_valuations(env)
+        level = [_chosen(_utility_on(env, part, i, block.grid), indices, lottery, shape) + money[i]
+                 for i in range(n)]
+    ir = weak = strong = efficiency = sums = participation = None
     if "ir" in wants:
         ir = []
         for i in range(n):
             own = [1] * n
             own[i] = shape[i]
             floor = np.broadcast_to(outside[i][block.region[i]].reshape(own), shape).ravel()
-            ir.append(_first_max(floor - (values[i] + money[i]), block.start))
+            ir.append(_first_max(floor - level[i], block.start))
     net = None
     if {"budget", "expectations"} & wants:
         net = money[0].copy()
@@ -95,9 +120,10 @@ def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -
         weak = _first_max(net, block.start)
         strong = _first_max(np.abs(net), block.start)
     if "efficiency" in wants:
+        normalised = offsets.incentive_valuations(env)
         total = np.zeros((*shape, env.n_alternatives))
         for i in range(n):
-            total += utility_on(env, i, block.grid)
+            total += _utility_on(env, normalised, i, block.grid)
         best = total.max(axis=-1).ravel()
         efficiency = _first_max(best - _chosen(total, indices, lottery, shape), block.start)
     if "expectations" in wants:
@@ -107,4 +133,8 @@ def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -
             welfare += values[i]
         columns = [w * (values[i] + money[i]) for i in range(n)] + [w * welfare, w * net]
         sums = tile_sums(np.stack(columns, axis=-1), block.size // block.n_tiles)
-    return ProfileScan(scale, ir, weak, strong, efficiency, sums)
+    if "participation" in wants:
+        w = profile_weights(env, block)
+        participation = tile_sums(np.stack([w * level[i] for i in range(n)], axis=-1),
+                                  block.size // block.n_tiles)
+    return ProfileScan(scales, ir, weak, strong, efficiency, sums, participation)

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from mechdesign._format import number
 from mechdesign.analysis import properties
-from mechdesign.analysis.passes import incentive_pass, profile_pass
+from mechdesign.analysis.passes import incentive_pass, interim_pass, profile_pass
 from mechdesign.analysis.results import PropertyResult
 from mechdesign.compute.backends import compute_options
 from mechdesign.mechanisms.direct import DirectMechanism
@@ -61,18 +62,28 @@ class Report:
         return pd.DataFrame(rows).set_index("property")
 
     def rich_table(self):
-        """A :class:`rich.table.Table` of the verdicts and witnesses."""
-        from rich.table import Table
+        """A :class:`rich.table.Table` of the verdicts, worst violations, slacks and witnesses.
 
-        table = Table(title=f"Properties of {self.mechanism}", show_lines=False)
+        The worst violation is shown when it is ≥ 0; a property that holds with room to
+        spare (violation < 0) shows 0 there and the room in the ``slack`` column.
+        """
+        from rich.table import Table
+        from rich.text import Text
+
+        # user text (mechanism name, labels in witnesses) is never parsed as rich markup
+        table = Table(title=Text(f"Properties of {self.mechanism}"), show_lines=False)
         table.add_column("property")
         table.add_column("holds")
-        table.add_column("worst violation", justify="right")
+        table.add_column("worst\nviolation", justify="right")
+        table.add_column("slack", justify="right")
         table.add_column("counterexample", overflow="fold")
         for name, r in self.results.items():
-            mark = "[green]yes[/green]" if r.holds else "[red]no[/red]"
+            mark = Text("yes", style="green") if r.holds else Text("no", style="red")
             witness = "" if r.holds or r.witness is None else r.witness.description
-            table.add_row(name, mark, f"{r.violation:.6g}", witness)
+            # a negative violation is room to spare, not a violation: it goes to the slack column
+            violation = number(r.violation) if r.violation >= 0 else "0"
+            slack = number(-r.violation) if r.violation < 0 else ""
+            table.add_row(name, mark, violation, slack, Text(witness))
         return table
 
     def summary(self) -> str:
@@ -82,11 +93,16 @@ class Report:
         buffer = io.StringIO()
         console = Console(file=buffer, width=120, color_system=None)
         console.print(self.rich_table())
-        console.print("  ".join(f"{k} = {v:.6g}" for k, v in self.metrics.items()))
+        console.print("  ".join(f"{k} = {number(v)}" for k, v in self.metrics.items()), markup=False)
         return buffer.getvalue()
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.report(self)
 
     def __repr__(self) -> str:
         verdicts = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in self.holds.items())
@@ -119,26 +135,29 @@ def check(mech: DirectMechanism, *, outside_option: Any = None, atol: float = 1e
     mech = properties._check_mechanism(mech)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     env = mech.env
-    n = env.n_players
-    outside = properties._outside_options(mech, outside_option)
-    summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations"}, outside)
-    player, worst, tables, interim_scale = incentive_pass(mech, opts)
-    scale = max(summary.transfer_scale, interim_scale)
+    outside = properties.participation_outside(mech, properties._outside_options(mech, outside_option))
+    summary = profile_pass(mech, opts, {"ir", "budget", "efficiency", "expectations", "participation"}, outside)
+    worst, tables, transfer_scales = incentive_pass(mech, opts)
     tol = {"atol": atol, "rtol": rtol}
     results = {
-        "efficient": properties.efficiency_result(mech, summary.efficiency, scale, **tol),
-        "dsic": properties.dsic_result(mech, player, worst, **tol),
-        "bic": properties.bic_result(mech, tables, scale, **tol),
+        "efficient": properties.efficiency_result(mech, summary.efficiency, **tol),
+        "dsic": properties.dsic_result(mech, worst, **tol),
+        "bic": properties.bic_result(mech, tables, transfer_scales, **tol),
     }
     expected = summary.expectations
-    truthful = [np.diag(t) for t in tables]
+    if env.private_values:       # participation and incentive units coincide: reuse the incentive tables
+        truthful = [np.diag(t) for t in tables]
+    else:
+        diagonal, _ = interim_pass(mech, opts, diagonal=True, units="participation")
+        truthful = [np.diag(t) if t.ndim == 2 else t for t in diagonal]
     for kind in properties.IR_KINDS:
-        results[f"ir_{kind}"] = properties.ir_result(mech, kind, outside, summary.ir, truthful, expected[:n],
-                                                     scale, **tol)
+        results[f"ir_{kind}"] = properties.ir_result(mech, kind, outside, summary.ir, truthful,
+                                                     summary.participation, transfer_scales, **tol)
     for ex_ante in (False, True):
         for kind in properties.BUDGET_KINDS:
             worst_net = summary.budget_weak if kind == "weak" else summary.budget_strong
-            r = properties.budget_result(mech, kind, ex_ante, worst_net, float(expected[-1]), scale, **tol)
+            r = properties.budget_result(mech, kind, ex_ante, worst_net, float(expected[-1]),
+                                         summary.transfer_scale, **tol)
             results[r.name] = r
     values = {"welfare": float(expected[-2]), "revenue": 0.0 - float(expected[-1])}
     values["surplus"] = values["welfare"] - values["revenue"]

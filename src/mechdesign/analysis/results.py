@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from mechdesign._format import number
+
 
 def _plain(value: Any) -> Any:
     """Convert numpy scalars / tuples to JSON-ready Python values."""
@@ -58,13 +60,16 @@ class PropertyResult:
     name : str
         The property (e.g. ``"dsic"``, ``"ir_interim"``).
     holds : bool
-        Whether ``violation <= atol + rtol * scale``.
+        Whether every comparison holds against its own threshold
+        ``atol + rtol * scale`` (docs/concepts.md, "Tolerances"); equal to
+        ``violation <= tolerance``.
     violation : float
         Worst amount by which the property fails (≤ 0, or ~0, when it holds).
     witness : Witness or None
         The worst counterexample (None if there is nothing to report).
     tolerance : float
-        The threshold ``atol + rtol * scale`` that was applied.
+        The threshold ``atol + rtol * scale`` of the comparison reported
+        (for a property of several players: that player's).
     """
 
     name: str
@@ -83,12 +88,20 @@ class PropertyResult:
                 "witness": None if self.witness is None else self.witness.to_dict()}
 
     def summary(self) -> str:
-        """One line: verdict, violation and (if it fails) the witness."""
+        """One line: verdict, violation (or the slack when it holds strictly) and (if it fails) the witness."""
         verdict = "holds" if self.holds else "FAILS"
-        text = f"{self.name}: {verdict} (worst violation {self.violation:.6g})"
+        if self.violation < 0:
+            text = f"{self.name}: {verdict} (slack {number(-self.violation)})"
+        else:
+            text = f"{self.name}: {verdict} (worst violation {number(self.violation)})"
         if not self.holds and self.witness is not None:
             text += f" — {self.witness.description}"
         return text
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.property_result(self)
 
     def __repr__(self) -> str:
         return f"PropertyResult({self.summary()})"

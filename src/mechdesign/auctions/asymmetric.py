@@ -39,7 +39,13 @@ _DEFAULTS = {"steps": 400, "depth": 20.0, "batch": 64, "xtol": 1e-13, "table": 2
 
 
 class _Quantiles:
-    """``y -> F^{-1}(e^y)`` tabulated on a grid dense near 0 and geometric in |y|."""
+    """``y -> F^{-1}(e^y)`` tabulated on a grid dense near 0 and geometric in |y|.
+
+    Evaluated by cubic Hermite interpolation with the exact slope
+    dv/dy = e^y / f(v) at the nodes (secant slopes where the density vanishes),
+    so the interpolation error is O(h^4): linear interpolation of the same
+    20001-point table put an error of about 1e-7 into the highest bid.
+    """
 
     def __init__(self, dist, size: int):
         mag = np.geomspace(1e-15, 80.0, size)
@@ -47,18 +53,84 @@ class _Quantiles:
         p_above = -np.expm1(self.y)  # 1 - e^y, accurate near y = 0
         self.v = np.maximum.accumulate(dist.isf(p_above))
         self.low = dist.low
+        secant = np.diff(self.v) / np.diff(self.y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            slope = np.exp(self.y) / dist.pdf(self.v)
+        fallback = np.concatenate([secant[:1], (secant[:-1] + secant[1:]) / 2, secant[-1:]])
+        bad = ~np.isfinite(slope) | (slope < 0)
+        slope = np.where(bad, fallback, slope)
+        # keep the interpolant monotone (Fritsch–Carlson bound): slopes at most 3 secants on either side
+        left = np.concatenate([[np.inf], 3 * secant])
+        right = np.concatenate([3 * secant, [np.inf]])
+        self.slope = np.minimum(slope, np.minimum(left, right))
+        # the cubic of each cell in t = (y - y_k) / h_k, for a cheap Horner evaluation
+        h = np.diff(self.y)
+        v0, v1, d0, d1 = self.v[:-1], self.v[1:], h * self.slope[:-1], h * self.slope[1:]
+        self._coef = (v0, d0, 3 * (v1 - v0) - 2 * d0 - d1, 2 * (v0 - v1) + d0 + d1)
+        self._inv_h = 1.0 / h
+        self._last = self.y.size - 2
 
     def __call__(self, y):
-        return np.interp(y, self.y, self.v, left=self.low)
+        y = np.asarray(y, dtype=float)
+        k = np.minimum(np.maximum(np.searchsorted(self.y, y, side="right") - 1, 0), self._last)
+        t = np.minimum(np.maximum((y - self.y[k]) * self._inv_h[k], 0.0), 1.0)
+        c0, c1, c2, c3 = (c[k] for c in self._coef)
+        out = c0 + t * (c1 + t * (c2 + t * c3))
+        return np.where(y < self.y[0], self.low, out)
+
+
+class _QuantileSet:
+    """The bidders' quantile tables (one grid in y), evaluated together on ``(K, n)`` arrays.
+
+    The cell and the position t in it come from one ``np.interp`` of the node
+    index; the cubic of each cell is v0 + t (Δ + (1 − t)(a (1 − t) − b t)),
+    a = h·v'(y0) − Δ, b = h·v'(y1) − Δ (cubic Hermite).
+    """
+
+    def __init__(self, tables):
+        self.tables = list(tables)
+        self.y = self.tables[0].y
+        self._index = np.arange(self.y.size, dtype=float)
+        self._cells = self.y.size - 1
+        self._offset = (np.arange(len(self.tables)) * self._cells)[None, :]
+        h = np.diff(self.y)
+        rows = []
+        for q in self.tables:
+            delta = np.diff(q.v)
+            rows.append(np.stack([q.v[:-1], delta, h * q.slope[:-1] - delta, h * q.slope[1:] - delta]))
+        self._coef = np.concatenate(rows, axis=1)                 # (4, n · cells)
+        self.low = np.array([q.low for q in self.tables])[None, :]
+
+    def __len__(self):
+        return len(self.tables)
+
+    def __getitem__(self, i):
+        return self.tables[i]
+
+    def __iter__(self):
+        return iter(self.tables)
+
+    def __call__(self, Y):
+        kf = np.interp(Y, self.y, self._index, left=0.0)
+        k = kf.astype(np.intp)
+        np.minimum(k, self._cells - 1, out=k)
+        t = kf - k
+        v0, delta, a, b = self._coef[:, k + self._offset]
+        s = 1.0 - t
+        out = a * s
+        out -= b * t
+        out *= s
+        out += delta
+        out *= t
+        out += v0
+        return np.where(Y < self.y[0], self.low, out)
 
 
 def _rhs(s, Y, D, ell, quantiles, highs, order):
     """Right-hand side ``dY/ds`` with the active set of bidders; also the active gaps."""
     x = D * math.exp(-s)                                # b - ℓ, shape (K, 1)
     K, n = Y.shape
-    phi = np.empty((K, n))
-    for i, q in enumerate(quantiles):
-        phi[:, i] = np.interp(Y[:, i], q.y, q.v, left=q.low)
+    phi = quantiles(Y)
     gap = phi - (ell + x)
     inv = 1.0 / gap
     active = Y < -1e-14
@@ -139,6 +211,14 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     Returns
     -------
     (list of BidFunction, status, diagnostics, options)
+        ``diagnostics["highest_bid"]`` is b̄; ``"bracket_width"`` the width of
+        the final bisection bracket (the bisection's precision only, not the
+        accuracy of b̄); ``"highest_bid_error"`` the change of b̄ when the
+        bisection is redone with half the RK4 steps and half the quantile
+        table — an estimate of its error that overstates it (about 15× for an
+        RK4-dominated error). Measured against the closed form for uniform
+        bidders U[0, 1], U[0, 2] (b̄ = 2/3): error 2.4e-9 with the defaults,
+        estimate 3.6e-8.
     """
     opts = dict(_DEFAULTS)
     for k, v in dict(steps=steps, depth=depth, batch=batch, xtol=xtol, table=table).items():
@@ -168,18 +248,19 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
             f"reserve: every bidder needs values above the reserve {ell:g} for the asymmetric solver"
         )
     n = len(dists)
-    quantiles = [_Quantiles(d, int(opts["table"])) for d in dists]
+    quantiles = _QuantileSet(_Quantiles(d, int(opts["table"])) for d in dists)
     highs = [d.high for d in dists]
     lo, hi = ell, sorted(highs)[-2]  # at least two bidders bid up to the highest bid
     hi0 = hi
     steps_, depth_, K = int(opts["steps"]), float(opts["depth"]), int(opts["batch"])
     xtol = float(opts["xtol"]) * max(1.0, abs(hi))
-    shoot = lambda c, k: _shoot((np.asarray(c) - ell)[:, None], ell, quantiles, highs, k, depth_)  # noqa: E731
+    def shoot(c, k, tables=quantiles):
+        return _shoot((np.asarray(c) - ell)[:, None], ell, tables, highs, k, depth_)
 
-    def bisect(lo, hi, n_steps, width, rounds):
-        while hi - lo > width and rounds < 60:
+    def bisect(lo, hi, n_steps, width, rounds, tables=quantiles, enough=lambda lo, hi: False):
+        while hi - lo > width and rounds < 60 and not enough(lo, hi):
             cands = lo + (hi - lo) * np.arange(1, K + 1) / (K + 1)
-            high = shoot(cands, n_steps)[1]
+            high = shoot(cands, n_steps, tables)[1]
             rounds += 1
             k_hi = int(np.argmax(high)) if high.any() else K
             lo = cands[k_hi - 1] if k_hi > 0 else lo
@@ -203,6 +284,21 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
     status = "converged" if rounds < 60 else "iteration_limit"
     best_lo, best_hi = path[:, 0], path[:, 1]
     b_top = (lo + hi) / 2
+    # error estimate: the same bisection with half the RK4 steps and half the quantile table,
+    # started from a narrow bracket around b_top (widened until it brackets)
+    coarse_tables = _QuantileSet(_Quantiles(d, (int(opts["table"]) + 1) // 2) for d in dists)
+    coarse_steps = max(steps_ // 2, 4)
+    width = max(1e-6 * (hi0 - ell), 1e3 * xtol)
+    while True:
+        c_lo, c_hi = max(ell, b_top - width), min(hi0, b_top + width)
+        ends = shoot([c_lo, c_hi], coarse_steps, coarse_tables)[1]
+        if (ends[1] and not ends[0]) or (c_lo == ell and c_hi == hi0):
+            break
+        width *= 100
+    # the estimate needs 2 digits, not the full bracket: stop at 1% of the difference
+    c_lo, c_hi, _ = bisect(c_lo, c_hi, coarse_steps, xtol, 0, coarse_tables,
+                           enough=lambda lo, hi: hi - lo <= 0.01 * abs(b_top - (lo + hi) / 2))
+    highest_bid_error = abs(b_top - (c_lo + c_hi) / 2) + (c_hi - c_lo) / 2
     b = ell + (b_top - ell) * np.exp(-s_grid(steps_, depth_))
     phi_lo = np.column_stack([q(best_lo[:, i]) for i, q in enumerate(quantiles)])
     phi_hi = np.column_stack([q(best_hi[:, i]) for i, q in enumerate(quantiles)])
@@ -249,6 +345,7 @@ def solve_first_price(auction, steps=None, depth=None, batch=None, xtol=None, ta
         grid = np.unique(np.concatenate([np.linspace(d.low, d.high, 1025), [ell]]))
         tab = np.where(grid >= ell, evaluate(np.maximum(grid, ell)), np.nan)
         bids.append(BidFunction(grid, tab, d.support, ell, evaluate, lab))
-    diagnostics = {"highest_bid": float(b_top), "bracket_width": float(hi - lo), "rounds": rounds,
+    diagnostics = {"highest_bid": float(b_top), "bracket_width": float(hi - lo),
+                   "highest_bid_error": float(highest_bid_error), "rounds": rounds,
                    "bottom_gap": float(x[-1]) if x.size else float("nan")}
     return bids, status, diagnostics, opts

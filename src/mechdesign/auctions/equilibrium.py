@@ -68,6 +68,11 @@ class Equilibrium(tuple):
             lines.append(self.loss.summary())
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.auction_equilibrium(self)
+
     def __repr__(self) -> str:
         loss = "" if self.loss is None else f", max relative loss {self.loss.max_relative:.2e}"
         return f"Equilibrium({len(self)} bidders, method={self.method!r}, status={self.status!r}{loss})"
@@ -102,8 +107,14 @@ def solve(auction, certify=True, **options) -> Equilibrium:
             bids.append(BidFunction(grid, np.where(grid >= v_star, grid, np.nan), d.support, v_star, ev, lab))
         method, status, diag = "truthful", "optimal", {}
     elif fmt == "first_price":
+        import inspect
+
         from mechdesign.auctions.asymmetric import solve_first_price
 
+        known = [p for p in inspect.signature(solve_first_price).parameters if p != "auction"]
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            raise SpecError(f"options: names among {known} for the asymmetric first-price solver (got {unknown})")
         bids, status, diag, options = solve_first_price(auction, **options)
         method = "backward-shooting"
     else:

@@ -181,7 +181,12 @@ class Auction(abc.ABC):
         return outcomes(self, strategies, n_nodes=n_nodes)
 
     def expected_revenue(self, strategies=None) -> float:
-        """Expected revenue (payments plus entry fees); equilibrium strategies by default."""
+        """Expected revenue (payments plus entry fees); equilibrium strategies by default.
+
+        The seller's expected receipts from the bidders: the convention of
+        :func:`mechdesign.expected_revenue` (−E[Σ_i m_i] of the direct mechanism, e.g. of
+        :meth:`discretize`) and of ``MyersonAuction.expected_revenue``.
+        """
         return self.outcomes(strategies).revenue
 
     def discretize(self, n_types: int, strategies=None):

@@ -75,6 +75,11 @@ class UtilityLoss:
             lines.append(f"  bidder {i + 1}: absolute {a:.3e}, relative {r:.3e}{extra}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.utility_loss(self)
+
     def __repr__(self) -> str:
         return (
             f"UtilityLoss(method={self.method!r}, max absolute={self.max_absolute:.3e}, "

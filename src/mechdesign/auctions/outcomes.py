@@ -20,7 +20,7 @@ class Outcomes:
     """Expected outcomes under a strategy profile.
 
     ``welfare = E[Σ v_i x_i]``, ``revenue = E[Σ payments + entry fees]``,
-    ``surplus = welfare - revenue`` (the DESIGN.md conventions). Per-bidder arrays are
+    ``surplus = welfare - revenue`` (``docs/conventions.md``). Per-bidder arrays are
     ordered like the auction's bidders. ``standard_errors`` is set for simulations.
     """
 
@@ -45,6 +45,11 @@ class Outcomes:
             "method": self.method, "options": dict(self.options),
             "standard_errors": None if self.standard_errors is None else dict(self.standard_errors),
         }
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.outcomes(self)
 
     def summary(self) -> str:
         """Readable summary."""
@@ -178,6 +183,11 @@ class RevenueEquivalence:
         lines.append(f"  allocation gap {self.allocation_gap:.2e}, lowest-type utility gap "
                      f"{self.lowest_utility_gap:.2e}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.revenue_equivalence(self)
 
     def __bool__(self) -> bool:
         return self.holds

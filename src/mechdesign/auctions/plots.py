@@ -1,7 +1,10 @@
 """Matplotlib figures: bid functions, (ironed) virtual values, revenue curves.
 
-Figures are built with :class:`matplotlib.figure.Figure` (no pyplot state, Agg canvas),
-so they work headless; pass ``ax`` to draw into an existing axes instead.
+Each function returns the figure it drew on. A new figure is a
+:class:`mechdesign.display.figures.DisplayFigure`: no pyplot state, an Agg canvas (so
+it works headless), shown inline when it is the value of a Jupyter cell and saved with
+``fig.savefig(path)``. Pass ``ax`` to draw into an existing axes instead (its figure
+is returned); the axes drawn are ``fig.axes``.
 """
 
 from __future__ import annotations
@@ -12,13 +15,10 @@ __all__ = ["plot_bids", "plot_virtual_values", "plot_revenue_curve", "auction_fi
 
 
 def _figure(**kwargs):
-    """A matplotlib Figure on an Agg canvas (imported here: matplotlib is slow to import)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    """A displayable figure on an Agg canvas (imported here: matplotlib is slow to import)."""
+    from mechdesign.display.figures import new_figure
 
-    fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
-    return fig
+    return new_figure(**kwargs)
 
 
 def _axes(ax):
@@ -28,7 +28,7 @@ def _axes(ax):
 
 
 def plot_bids(strategies, ax=None, points: int = 400):
-    """Plot bid functions (an :class:`Equilibrium` or a list of :class:`BidFunction`)."""
+    """Plot bid functions (an :class:`Equilibrium` or a list of :class:`BidFunction`); returns the figure."""
     ax = _axes(ax)
     for b in strategies:
         v = np.linspace(b.support[0], b.support[1], points)
@@ -40,12 +40,12 @@ def plot_bids(strategies, ax=None, points: int = 400):
     ax.set_ylabel("bid")
     ax.set_title("equilibrium bid functions")
     ax.legend(fontsize="small")
-    return ax
+    return ax.figure
 
 
 def plot_virtual_values(result, ax=None, points: int = 600):
     """Plot virtual and ironed virtual values of a :class:`MyersonAuction`; ironed
-    intervals are shaded and reserves marked."""
+    intervals are shaded and reserves marked. Returns the figure."""
     ax = _axes(ax)
     lows, highs = [], []
     for i, (lab, curve) in enumerate(zip(result.labels, result._curves)):
@@ -65,11 +65,11 @@ def plot_virtual_values(result, ax=None, points: int = 600):
     ax.set_ylabel("virtual value")
     ax.set_title("virtual values (shaded: ironed, dashed: reserve)")
     ax.legend(fontsize="small")
-    return ax
+    return ax.figure
 
 
 def plot_revenue_curve(result, bidder: int = 0, ax=None):
-    """Plot the revenue curve ``R(q)`` of one bidder and its concave hull."""
+    """Plot the revenue curve ``R(q)`` of one bidder and its concave hull; returns the figure."""
     ax = _axes(ax)
     q, R, hull = result.revenue_curve(bidder)
     ax.plot(q, R, label="R(q) = q · F⁻¹(1 − q)")
@@ -78,7 +78,7 @@ def plot_revenue_curve(result, bidder: int = 0, ax=None):
     ax.set_ylabel("revenue")
     ax.set_title(f"revenue curve, {result.labels[bidder]}")
     ax.legend(fontsize="small")
-    return ax
+    return ax.figure
 
 
 def auction_figure(equilibrium, optimal=None):

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from mechdesign.analysis.report import check
-from mechdesign.cli.common import console, handle_errors
+from mechdesign.cli.common import command, console, metrics_line, number, plain
 from mechdesign.mechanisms.agv import agv
 from mechdesign.mechanisms.groves import vcg
 from mechdesign.model import generators
@@ -47,8 +47,8 @@ def _environment_table(env: Environment) -> Table:
     table.add_column("types")
     table.add_column("marginal prior")
     for i, p in enumerate(env.players):
-        table.add_row(p, ", ".join(env.type_labels[i]),
-                      ", ".join(f"{q:.3g}" for q in env.prior.marginal(i)))
+        table.add_row(plain(p), plain(", ".join(env.type_labels[i])),
+                      ", ".join(number(q, ".3g") for q in env.prior.marginal(i)))
     return table
 
 
@@ -56,8 +56,9 @@ def register(app: typer.Typer) -> None:
     """Add the ``example`` command to ``app``."""
 
     @app.command("example")
-    @handle_errors
-    def example_command(name: Optional[str] = typer.Argument(None, help="Example to run; omit to list them.")) -> None:
+    @command
+    def example_command(name: Optional[str] = typer.Argument(None, help="Example to run (public-project or "
+                                                             "public_project); omit to list them.")) -> None:
         """List the built-in examples, or run one (build VCG and AGV and audit both)."""
         if name is None:
             table = Table(title="Built-in examples (run: mechdesign example NAME)")
@@ -67,13 +68,13 @@ def register(app: typer.Typer) -> None:
                 table.add_row(key, ex.description)
             console.print(table)
             return
-        key = v.choice(name, "NAME", list(EXAMPLES))
+        key = v.choice(name.strip().lower().replace("_", "-"), "NAME", list(EXAMPLES))
         example = EXAMPLES[key]
         env = example.environment()
         console.print(f"[bold]{key}[/bold]: {example.description}")
-        console.print(f"alternatives: {', '.join(env.alternatives)}")
+        console.print(plain(f"alternatives: {', '.join(env.alternatives)}"))
         console.print(_environment_table(env))
         for mech in (vcg(env, **example.vcg_options), agv(env)):
             report = check(mech)
             console.print(report.rich_table())
-            console.print("  ".join(f"{k} = {val:.6g}" for k, val in report.metrics.items()))
+            console.print(metrics_line(report.metrics))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Optional
 
@@ -10,18 +9,20 @@ import typer
 from rich.table import Table
 
 from mechdesign import _validation as v
-from mechdesign.cli.common import console, handle_errors, write_json
+from mechdesign.cli.common import (command, console, emit_json, json_option, max_rows_option, number, output_option,
+                                   plain, spec_argument, status_text)
+from mechdesign.cli.tables import mechanism_table
 from mechdesign.games.bayesian import BayesianGame
 from mechdesign.games.equilibrium import METHODS, solve_bne
 from mechdesign.games.gambit import ALGORITHMS, write_efg, write_nfg
 from mechdesign.games.results import Equilibrium, EquilibriumResult, strategy_text
 from mechdesign.games.revelation import revelation
-from mechdesign.io.game_spec import build_indirect
+from mechdesign.io.game_spec import build_game
 from mechdesign.io.spec import load_spec
 
 
 def _game(spec: Path) -> BayesianGame:
-    return BayesianGame.from_mechanism(build_indirect(load_spec(spec)))
+    return build_game(load_spec(spec))
 
 
 def _solve(game: BayesianGame, method: str, algorithm: Optional[str]) -> EquilibriumResult:
@@ -34,86 +35,82 @@ def _solve(game: BayesianGame, method: str, algorithm: Optional[str]) -> Equilib
     return solve_bne(game, method=method, options=options, progress=True)
 
 
-def _equilibrium_table(game: BayesianGame, eq: Equilibrium, number: int) -> Table:
-    table = Table(title=f"equilibrium {number} (epsilon {eq.epsilon:.3g})")
+def _equilibrium_table(game: BayesianGame, eq: Equilibrium, number_: int, max_rows: int) -> Table:
+    table = Table(title=f"equilibrium {number_} (epsilon {number(eq.epsilon, '.3g')})")
     table.add_column("player")
     table.add_column("type -> action (or mixture)")
     for i, s in enumerate(eq.strategies):
-        table.add_row(game.players[i], "\n".join(strategy_text(game.labels, i, s)))
+        lines = strategy_text(game.labels, i, s)
+        if len(lines) > max_rows:
+            lines = lines[:max_rows] + [f"… {len(lines) - max_rows} more types"]
+        table.add_row(plain(game.players[i]), plain("\n".join(lines)))
     return table
+
+
+_METHOD_HELP = f"One of {' | '.join(METHODS)}."
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``solve``, ``revelation`` and ``export`` commands to ``app``."""
 
     @app.command("solve")
-    @handle_errors
+    @command
     def solve_command(
-        spec: Path = typer.Argument(..., help="YAML/JSON spec with a 'game:' section."),
-        method: str = typer.Option("pure", "--method", help="pure | lcp | enum | gambit"),
+        spec: Path = spec_argument("YAML/JSON spec with a 'game:' section."),
+        method: str = typer.Option("pure", "--method", help=_METHOD_HELP),
         algorithm: Optional[str] = typer.Option(None, "--algorithm", help="with --method gambit: lcp | logit | enummixed"),
-        json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON ('-' = stdout)."),
+        json_out: Optional[Path] = json_option(),
+        max_rows: int = max_rows_option(),
     ) -> None:
         """Compute Bayes–Nash equilibria of the spec's mechanism; print each as a table per player."""
         game = _game(spec)
         result = _solve(game, method, algorithm)
-        if json_out is not None:
-            write_json(result.to_dict(), json_out)
-            if str(json_out) == "-":
-                return
-        console.print(f"[bold]{game!r}[/bold]")
-        console.print(f"method {result.method}: {result.status} — {result.message}", highlight=False)
-        for number, eq in enumerate(result.equilibria):
-            console.print(_equilibrium_table(game, eq, number))
+        if emit_json(result.to_dict(), json_out):
+            return
+        console.print(plain(repr(game)), style="bold")
+        console.print(plain(f"method {result.method}: {status_text(result.status, result.message)}"))
+        for count, eq in enumerate(result.equilibria):
+            if count == max_rows:
+                console.print(f"… {len(result.equilibria) - max_rows} more equilibria (raise --max-rows)")
+                break
+            console.print(_equilibrium_table(game, eq, count, max_rows))
 
     @app.command("revelation")
-    @handle_errors
+    @command
     def revelation_command(
-        spec: Path = typer.Argument(..., help="YAML/JSON spec with a 'game:' section."),
-        method: str = typer.Option("pure", "--method", help="How to find the equilibrium: pure | lcp | enum | gambit"),
+        spec: Path = spec_argument("YAML/JSON spec with a 'game:' section."),
+        method: str = typer.Option("pure", "--method", help="How to find the equilibrium. " + _METHOD_HELP),
         index: int = typer.Option(0, "--index", help="Which equilibrium of the list to reveal."),
-        json_out: Optional[Path] = typer.Option(None, "--json", help="Write the result as JSON ('-' = stdout)."),
+        json_out: Optional[Path] = json_option(),
+        max_rows: int = max_rows_option(),
     ) -> None:
         """Find a BNE σ* and print the direct mechanism g∘σ* with its truthfulness certificate."""
         game = _game(spec)
         result = _solve(game, method, None)
         if not result.equilibria:
-            raise v.fail("SPEC", "a game with an equilibrium found by this method", f"{result.status}: {result.message}")
+            raise v.fail("SPEC", "a game with an equilibrium found by this method",
+                         status_text(result.status, result.message))
         eq = result.equilibria[v.index(index, "--index", len(result.equilibria))]
         revealed = revelation(game, eq.strategies)
-        if json_out is not None:
-            write_json(revealed.to_dict(), json_out)
-            if str(json_out) == "-":
-                return
-        console.print(_equilibrium_table(game, eq, index))
-        direct = revealed.mechanism
-        env = direct.env
-        table = Table(title="direct mechanism g∘σ* (reported types → outcome)")
-        for p in env.players:
-            table.add_column(p)
-        table.add_column("decision")
-        for p in env.players:
-            table.add_column(f"m_{p}", justify="right")
-        for prof in itertools.product(*(range(k) for k in env.n_types)):
-            out = direct.outcome(prof)
-            decision = out.alternative or ", ".join(f"{x}: {p:.3g}" for x, p in zip(env.alternatives, out.lottery) if p > 0)
-            table.add_row(*(env.type_labels[i][t] for i, t in enumerate(prof)), decision,
-                          *(f"{m:.6g}" for m in out.transfers))
-        console.print(table)
-        console.print(revealed.summary(), highlight=False)
+        if emit_json(revealed.to_dict(), json_out):
+            return
+        console.print(_equilibrium_table(game, eq, index, max_rows))
+        console.print(mechanism_table(revealed.mechanism, max_rows,
+                                      title="direct mechanism g∘σ* (reported types → outcome; money received)"))
+        console.print(plain(revealed.summary()))
 
     @app.command("export")
-    @handle_errors
+    @command
     def export_command(
-        spec: Path = typer.Argument(..., help="YAML/JSON spec with a 'game:' section."),
-        efg: Optional[Path] = typer.Option(None, "--efg", help="Write the Harsanyi extensive form (.efg)."),
-        nfg: Optional[Path] = typer.Option(None, "--nfg", help="Write the ex-ante strategic form (.nfg; small games)."),
+        spec: Path = spec_argument("YAML/JSON spec with a 'game:' section."),
+        efg: Optional[Path] = output_option("--efg", "Write the Harsanyi extensive form (.efg)."),
+        nfg: Optional[Path] = output_option("--nfg", "Write the ex-ante strategic form (.nfg; small games)."),
     ) -> None:
         """Export the game for Gambit (needs the optional pygambit: pip install 'mechdesign[gambit]')."""
         if efg is None and nfg is None:
             raise v.fail("--efg/--nfg", "at least one output file", "none")
         game = _game(spec)
         if efg is not None:
-            console.print(f"wrote {write_efg(game, efg)}")
+            console.print(plain(f"wrote {write_efg(game, efg)}"))
         if nfg is not None:
-            console.print(f"wrote {write_nfg(game, nfg)}")
+            console.print(plain(f"wrote {write_nfg(game, nfg)}"))

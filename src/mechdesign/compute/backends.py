@@ -19,11 +19,20 @@ takes the same five keywords, gathered here in :class:`Compute`:
     and reused.
 ``progress``
     None, a callable ``progress(done, total)`` called as blocks finish, or
-    True for a rich progress bar (on standard error).
+    True: a rich progress bar on standard error in a terminal, a line updated
+    in place in a Jupyter notebook, nothing when output is not a terminal
+    (see :mod:`.progress`).
 
 Kernels are pure functions of a task and shared read-only data, and the
 caller combines their results in task order, so results never depend on the
 backend, the number of workers or on a task being re-run after a worker died.
+
+Failures are fast and named: a scheduler address that is not ``scheme://host:port``
+is a :class:`~mechdesign.errors.SpecError` before anything runs; a scheduler that
+does not answer within :data:`CONNECT_TIMEOUT` seconds is one too; a cluster left
+without any worker for :data:`NO_WORKER_GRACE` seconds during a run (all workers
+lost), a lost scheduler, or a task that killed its workers repeatedly raises a
+:class:`~mechdesign.errors.SolverError` saying so.
 """
 
 from __future__ import annotations
@@ -38,8 +47,17 @@ from typing import Any
 
 from mechdesign import _validation as v
 from mechdesign.compute.blocks import profiles_per_block
+from mechdesign.compute.progress import progress_reporter  # noqa: F401  (terminal bar, notebook line, or silence)
+from mechdesign.errors import SolverError
 
 BACKENDS = ("numpy", "dask")
+
+#: Seconds to wait for a Dask scheduler to answer when connecting.
+CONNECT_TIMEOUT = 10.0
+#: Seconds a run waits while the cluster has no worker at all before giving up.
+NO_WORKER_GRACE = 20.0
+#: Address schemes of ``distributed`` that take ``host:port``.
+_HOST_PORT_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 
 #: Tasks per worker a Dask run aims at when no block size is given (load balance vs overhead).
 TASKS_PER_WORKER = 4
@@ -89,40 +107,55 @@ def compute_options(chunk_size: Any = None, memory_limit: Any = None, backend: A
         if not isinstance(scheduler, str) and type(scheduler).__name__ != "Client":
             raise v.fail("scheduler", 'an address "tcp://host:port" or a distributed.Client',
                          type(scheduler).__name__)
+        if isinstance(scheduler, str):
+            check_address(scheduler)
     if progress is not None and progress is not True and progress is not False and not callable(progress):
         raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
                      type(progress).__name__)
     return Compute(chunk_size, memory_limit, backend, scheduler, progress or None)
 
 
-# ----------------------------------------------------------------------------- progress
-class progress_reporter:
-    """Context manager yielding ``report(done, total)`` for a progress option (None, True or a callable)."""
-
-    def __init__(self, progress: Any, description: str):
-        self.progress = progress
-        self.description = description
-        self.bar = None
-
-    def __enter__(self) -> Callable[[int, int], None]:
-        if self.progress is True:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            task = self.bar.add_task(self.description, total=None)
-            return lambda done, total: self.bar.update(task, completed=done, total=total)
-        if callable(self.progress):
-            return self.progress
-        return lambda done, total: None
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 # ------------------------------------------------------------------------------- dask
+def check_address(address: str) -> tuple[str, str, int | None]:
+    """Validate a scheduler address (``tcp://host:port``, ``host:port``, ``inproc://...``) without connecting.
+
+    Returns ``(scheme, host, port)`` (port None for ``inproc``); raises SpecError otherwise.
+    """
+    expected = 'a Dask scheduler address "tcp://host:port"'
+    text = address.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme == "inproc" and rest:
+        return scheme, rest, None
+    if scheme not in _HOST_PORT_SCHEMES:
+        raise v.fail("scheduler", expected, repr(address))
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or any(c.isspace() for c in host) or "/" in host or not port.isdigit() \
+            or not 0 < int(port) < 65536:
+        raise v.fail("scheduler", expected, repr(address))
+    return scheme, host, int(port)
+
+
+def _connect(address: str):
+    from distributed import Client
+
+    scheme, host, port = check_address(address)
+    if scheme == "tcp":
+        import socket
+
+        try:            # a refused or unroutable address fails here at once, not after distributed's retries
+            socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+        except OSError as exc:
+            raise v.fail("scheduler", "a running Dask scheduler", f"{address}: {exc.strerror or exc}") from None
+    try:
+        return Client(address, set_as_default=False, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise v.fail("scheduler", "a Dask scheduler answering within "
+                     f"{CONNECT_TIMEOUT:g} s", f"{address}: {type(exc).__name__}: {exc}") from None
+
+
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
 
@@ -136,7 +169,7 @@ def client(scheduler: Any = None):
     with _lock:
         if isinstance(scheduler, str):
             if scheduler not in _clients or _clients[scheduler].status != "running":
-                _clients[scheduler] = Client(scheduler, set_as_default=False)
+                _clients[scheduler] = _connect(scheduler)
             return _clients[scheduler]
         try:
             return Client.current(allow_global=True)
@@ -176,19 +209,72 @@ atexit.register(_close_at_exit)
 
 
 def _run_dask(c, kernel: Callable[..., Any], tasks: list[Any], shared: tuple, report) -> list[Any]:
+    import time
+
     from distributed import as_completed
 
-    scattered = [c.scatter([s], broadcast=True, hash=False)[0] for s in shared]
+    try:
+        if not c.nthreads():
+            c.wait_for_workers(1, timeout=NO_WORKER_GRACE)
+    except (OSError, TimeoutError):
+        raise SolverError(f"dask: the cluster has no worker (none for {NO_WORKER_GRACE:g} s): every worker was "
+                          "lost or none was started; start workers or use backend='numpy'") from None
+    try:
+        scattered = [c.scatter([s], broadcast=True, hash=False)[0] for s in shared]
+    except (OSError, TimeoutError) as exc:
+        raise SolverError(f"dask: could not send the data to the cluster ({type(exc).__name__}: {exc})") from None
     futures = c.map(kernel, tasks, *[[f] * len(tasks) for f in scattered], pure=False)
     position = {f.key: n for n, f in enumerate(futures)}
     out: list[Any] = [None] * len(tasks)
     done = 0
+    queue = as_completed(futures, loop=c.loop)
+    pause, last_look, alone_since = 0.001, time.monotonic(), None
     try:
-        for future in as_completed(futures, loop=c.loop):
-            out[position[future.key]] = future.result()
-            done += 1
-            report(done, len(tasks))
+        while done < len(tasks):
+            finished = queue.next_batch(block=False)
+            for future in finished:
+                out[position[future.key]] = _result(future)
+                done += 1
+                report(done, len(tasks))
+            if finished:
+                pause, alone_since = 0.001, None
+                continue
+            time.sleep(pause)
+            pause = min(2 * pause, 0.1)
+            if time.monotonic() - last_look < 1.0:
+                continue
+            last_look = time.monotonic()     # about once a second: is anyone still working on this?
+            if c.status not in ("running", "connecting"):
+                raise SolverError(f"dask: lost the connection to the scheduler (client status {c.status!r}) "
+                                  f"with {len(tasks) - done} of {len(tasks)} blocks unfinished")
+            try:
+                workers = c.nthreads() if c.status == "running" else {}
+            except (OSError, TimeoutError):
+                workers = {}
+            if workers:
+                alone_since = None
+            elif alone_since is None:
+                alone_since = last_look
+            elif last_look - alone_since > NO_WORKER_GRACE:
+                raise SolverError(f"dask: every worker of the cluster was lost (none for {NO_WORKER_GRACE:g} s) "
+                                  f"with {len(tasks) - done} of {len(tasks)} blocks unfinished; start workers or "
+                                  "use backend='numpy'")
     finally:
         c.cancel(futures)
         c.cancel(scattered)
     return out
+
+
+def _result(future: Any) -> Any:
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as exc:
+        raise SolverError(f"dask: a block was lost with its worker too many times ({exc}); the workers may be "
+                          "running out of memory (try a smaller chunk_size)") from None
+    except CancelledError as exc:
+        raise SolverError(f"dask: the cluster lost this run's data (workers lost or the cluster shut down: "
+                          f"{exc}); start workers and run again, or use backend='numpy'") from None

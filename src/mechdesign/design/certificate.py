@@ -340,6 +340,11 @@ class FarkasCertificate:
             lines.append(f"  {float(w):>10.4g} × {self.describe(family, key)}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.certificate(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: weights as exact strings and floats."""
         return {"exact": self.exact, "bound": str(self.bound), "bound_float": float(self.bound),

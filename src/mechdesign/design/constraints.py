@@ -1,4 +1,4 @@
-"""One builder per named constraint family of the design LP (DESIGN.md §1 conventions).
+"""One builder per named constraint family of the design LP (conventions: ``docs/conventions.md``).
 
 Every row is written ``a·z ≤ b`` (or ``= b``) so that a Farkas certificate is a
 non-negative combination of rows giving ``0 ≤ negative``:
@@ -127,28 +127,42 @@ def lottery(layout: Layout) -> RowBlock:
     return b.block("lottery", ("profile",), prof, equality=True)
 
 
-def dsic(layout: Layout) -> RowBlock:
-    """No player gains by misreporting, whatever the others report (ex post for interdependent values)."""
-    env = layout.env
-    keys, offset = [], 0
-    total = sum(env.n_profiles * (k - 1) for k in env.n_types)
-    b = RowBuilder(layout, total)
+def dsic_keys(env: Environment) -> np.ndarray:
+    """Keys (player, type, report, others) of every ``dsic`` row, in the order :func:`dsic` writes them."""
+    keys = []
     for i in range(env.n_players):
-        idx = player_profiles(env, i)
-        M, k = idx.shape
+        M, k = env.n_profiles // env.n_types[i], env.n_types[i]
         o, t, r = (a.ravel() for a in np.meshgrid(np.arange(M), np.arange(k), np.arange(k), indexing="ij"))
         keep = t != r
-        o, t, r = o[keep], t[keep], r[keep]
-        rows = offset + np.arange(o.size)
+        keys.append(np.stack([np.full(int(keep.sum()), i), t[keep], r[keep], o[keep]], axis=1))
+    return np.concatenate(keys).astype(np.int64)
+
+
+def _rows_of_player(keys: np.ndarray, i: int) -> np.ndarray:
+    return np.flatnonzero(keys[:, 0] == i)
+
+
+def dsic(layout: Layout, keys: np.ndarray | None = None) -> RowBlock:
+    """No player gains by misreporting, whatever the others report (ex post for interdependent values).
+
+    ``keys``: only these rows (player, type, report, others) — default all of :func:`dsic_keys`.
+    """
+    env = layout.env
+    keys = dsic_keys(env) if keys is None else np.asarray(keys, dtype=np.int64).reshape(-1, 4)
+    b = RowBuilder(layout, len(keys))
+    for i in range(env.n_players):
+        rows = _rows_of_player(keys, i)
+        if not rows.size:
+            continue
+        idx = player_profiles(env, i)
+        t, r, o = keys[rows, 1], keys[rows, 2], keys[rows, 3]
         true, rep = idx[o, t], idx[o, r]
         u = utility_rows(env, i, true, t)
         b.add_decision(rows, rep, u)
         b.add_decision(rows, true, -u)
         b.add_money(rows, rep, i, 1.0)
         b.add_money(rows, true, i, -1.0)
-        keys.append(np.stack([np.full(o.size, i), t, r, o], axis=1))
-        offset += o.size
-    return b.block("dsic", ("player", "type", "report", "others"), np.concatenate(keys))
+    return b.block("dsic", ("player", "type", "report", "others"), keys)
 
 
 def _value_groups(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -212,6 +226,13 @@ class InterimTerms:
                                         equality=True, named=False))
         return start, values
 
+    def prepare(self, i: int) -> None:
+        """Create player i's auxiliary variables now (rows added later may then refer to them)."""
+        if self.env.prior.is_independent:
+            self._money_aux(i)
+            if self.env.is_private(i) and self.layout.free_decision:
+                self._decision_aux(i)
+
     def add(self, b: RowBuilder, rows: np.ndarray, i: int, t: np.ndarray, r: np.ndarray, sign: float) -> None:
         """Add sign·U_i(t[j] → r[j]) to rows[j]."""
         env = self.env
@@ -240,51 +261,76 @@ def _positive_types(env: Environment, i: int) -> np.ndarray:
     return np.flatnonzero(np.asarray(env.prior.marginal(i)) > 0)
 
 
-def bic(layout: Layout, interim: InterimTerms) -> RowBlock:
-    """Truth-telling is a Bayes–Nash equilibrium (types of positive probability)."""
-    env = layout.env
-    pairs = []
+def bic_keys(env: Environment) -> np.ndarray:
+    """Keys (player, type, report) of every ``bic`` row: true types of positive probability, any other report."""
+    keys = []
     for i in range(env.n_players):
         t, r = np.meshgrid(_positive_types(env, i), np.arange(env.n_types[i]), indexing="ij")
         keep = t != r
-        pairs.append((i, t[keep], r[keep]))
-    b = RowBuilder(layout, sum(t.size for _, t, _ in pairs))
-    keys, offset = [], 0
-    for i, t, r in pairs:
-        rows = offset + np.arange(t.size)
-        interim.add(b, rows, i, t, r, 1.0)
-        interim.add(b, rows, i, t, t, -1.0)
-        keys.append(np.stack([np.full(t.size, i), t, r], axis=1))
-        offset += t.size
-    return b.block("bic", ("player", "type", "report"), np.concatenate(keys))
+        keys.append(np.stack([np.full(int(keep.sum()), i), t[keep], r[keep]], axis=1))
+    return np.concatenate(keys).astype(np.int64)
 
 
-def ir_interim(layout: Layout, interim: InterimTerms) -> RowBlock:
-    """Each type of positive probability expects a non-negative utility."""
+def bic(layout: Layout, interim: InterimTerms, keys: np.ndarray | None = None) -> RowBlock:
+    """Truth-telling is a Bayes–Nash equilibrium (types of positive probability).
+
+    ``keys``: only these rows (player, type, report) — default all of :func:`bic_keys`.
+    """
     env = layout.env
-    types = [(i, _positive_types(env, i)) for i in range(env.n_players)]
-    b = RowBuilder(layout, sum(t.size for _, t in types))
-    keys, offset = [], 0
-    for i, t in types:
-        rows = offset + np.arange(t.size)
-        interim.add(b, rows, i, t, t, -1.0)
-        keys.append(np.stack([np.full(t.size, i), t], axis=1))
-        offset += t.size
-    return b.block("ir_interim", ("player", "type"), np.concatenate(keys))
+    keys = bic_keys(env) if keys is None else np.asarray(keys, dtype=np.int64).reshape(-1, 3)
+    b = RowBuilder(layout, len(keys))
+    for i in range(env.n_players):
+        rows = _rows_of_player(keys, i)
+        if rows.size:
+            t, r = keys[rows, 1], keys[rows, 2]
+            interim.add(b, rows, i, t, r, 1.0)
+            interim.add(b, rows, i, t, t, -1.0)
+    return b.block("bic", ("player", "type", "report"), keys)
 
 
-def ir_ex_post(layout: Layout) -> RowBlock:
-    """Every player's utility is non-negative at every profile."""
+def ir_interim_keys(env: Environment) -> np.ndarray:
+    """Keys (player, type) of every ``ir_interim`` row: types of positive probability."""
+    return np.concatenate([np.stack([np.full(t.size, i), t], axis=1)
+                           for i, t in ((i, _positive_types(env, i)) for i in range(env.n_players))]).astype(np.int64)
+
+
+def ir_interim(layout: Layout, interim: InterimTerms, keys: np.ndarray | None = None) -> RowBlock:
+    """Each type of positive probability expects a non-negative utility.
+
+    ``keys``: only these rows (player, type) — default all of :func:`ir_interim_keys`.
+    """
     env = layout.env
+    keys = ir_interim_keys(env) if keys is None else np.asarray(keys, dtype=np.int64).reshape(-1, 2)
+    b = RowBuilder(layout, len(keys))
+    for i in range(env.n_players):
+        rows = _rows_of_player(keys, i)
+        if rows.size:
+            t = keys[rows, 1]
+            interim.add(b, rows, i, t, t, -1.0)
+    return b.block("ir_interim", ("player", "type"), keys)
+
+
+def ir_ex_post_keys(env: Environment) -> np.ndarray:
+    """Keys (player, profile) of every ``ir_ex_post`` row (player-major)."""
     n, N = env.n_profiles, env.n_players
-    b = RowBuilder(layout, n * N)
-    prof = np.arange(n)
-    own = np.stack(np.unravel_index(prof, env.n_types), axis=1)             # (n, N)
-    for i in range(N):
-        rows = i * n + prof
-        b.add_decision(rows, prof, -utility_rows(env, i, prof, own[:, i]))
-        b.add_money(rows, prof, i, -1.0)
-    keys = np.stack([np.repeat(np.arange(N), n), np.tile(prof, N)], axis=1)
+    return np.stack([np.repeat(np.arange(N), n), np.tile(np.arange(n), N)], axis=1).astype(np.int64)
+
+
+def ir_ex_post(layout: Layout, keys: np.ndarray | None = None) -> RowBlock:
+    """Every player's utility is non-negative at every profile.
+
+    ``keys``: only these rows (player, profile) — default all of :func:`ir_ex_post_keys`.
+    """
+    env = layout.env
+    keys = ir_ex_post_keys(env) if keys is None else np.asarray(keys, dtype=np.int64).reshape(-1, 2)
+    b = RowBuilder(layout, len(keys))
+    for i in range(env.n_players):
+        rows = _rows_of_player(keys, i)
+        if rows.size:
+            prof = keys[rows, 1]
+            own = np.asarray(np.unravel_index(prof, env.n_types)[i])
+            b.add_decision(rows, prof, -utility_rows(env, i, prof, own))
+            b.add_money(rows, prof, i, -1.0)
     return b.block("ir_ex_post", ("player", "profile"), keys)
 
 
@@ -347,6 +393,17 @@ def user(layout: Layout, constraint: LinearConstraint, position: int) -> RowBloc
         offset += sel.size
     return b.block("user", ("constraint", "row", "side"), np.concatenate(keys))
 
+
+#: Families whose rows can be generated on demand (constraint generation): the keys of all their rows,
+#: and a builder of the rows with given keys.
+FAMILY_KEYS: dict[str, Callable[[Environment], np.ndarray]] = {
+    "dsic": dsic_keys, "bic": bic_keys, "ir_ex_post": ir_ex_post_keys, "ir_interim": ir_interim_keys}
+KEYED_BUILDERS: dict[str, Callable[..., RowBlock]] = {
+    "dsic": lambda layout, interim, keys: dsic(layout, keys),
+    "bic": lambda layout, interim, keys: bic(layout, interim, keys),
+    "ir_ex_post": lambda layout, interim, keys: ir_ex_post(layout, keys),
+    "ir_interim": lambda layout, interim, keys: ir_interim(layout, interim, keys),
+}
 
 BUILDERS: dict[str, Callable[..., RowBlock]] = {
     "dsic": lambda layout, interim: dsic(layout),

@@ -1,7 +1,7 @@
 """Solving a :class:`~mechdesign.design.model.DesignModel` with HiGHS (``highspy``).
 
 The model goes to HiGHS as CSC arrays through ``passModel`` (no dense matrix).
-Solver outcomes become statuses (DESIGN.md §1), never exceptions: ``optimal``,
+Solver outcomes become statuses (``docs/conventions.md``), never exceptions: ``optimal``,
 ``infeasible``, ``unbounded``, ``time_limit``, ``iteration_limit``,
 ``solution_limit``, ``interrupted``, ``memory_limit``, ``solver_error``, ``unknown``.
 
@@ -24,9 +24,12 @@ from mechdesign import _validation as v
 from mechdesign.design.model import DesignModel, LPArrays
 from mechdesign.errors import SpecError
 
-#: Our defaults (tight tolerances: the audits re-check the solution at 1e-9).
+#: Our defaults (tight tolerances: the audits re-check the solution at 1e-9; no log file).
+#: Options that write files (``solution_file``, ``write_model_file``, ...) reach HiGHS only when
+#: a Python caller passes them explicitly; specs and the CLI cannot (``mechdesign.io.options``).
 DEFAULT_OPTIONS: dict[str, Any] = {
     "output_flag": False,
+    "log_file": "",
     "primal_feasibility_tolerance": 1e-9,
     "dual_feasibility_tolerance": 1e-9,
     "mip_rel_gap": 1e-9,
@@ -165,3 +168,79 @@ def elastic_duals(model: DesignModel, options: dict[str, Any]) -> tuple[np.ndarr
     w = -y
     w[~equality] = np.maximum(w[~equality], 0.0)
     return w, gap
+
+
+class LiveLP:
+    """A HiGHS model kept alive between solves, so that rows can be added and the solve resumed warm.
+
+    After :meth:`add_rows` the simplex restarts from the previous optimal basis
+    (the new rows' slacks enter it as basic), which is what makes constraint
+    generation cheap: each round re-optimises only what the new rows cut off.
+    """
+
+    def __init__(self, lp: LPArrays, options: dict[str, Any]):
+        self.options = options
+        self.integer = lp.integrality is not None
+        self.n_rows = int(lp.matrix.shape[0])
+        self._h = _new_highs(options)
+        self._point: np.ndarray | None = None
+        _pass(self._h, lp)
+
+    def add_rows(self, matrix: sp.csr_matrix, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Append rows ``lower ≤ matrix·z ≤ upper`` (−inf / inf for one-sided rows)."""
+        matrix = sp.csr_matrix(matrix)
+        matrix.sum_duplicates()
+        inf = highspy.kHighsInf
+        status = self._h.addRows(int(matrix.shape[0]), np.nan_to_num(np.asarray(lower, float), neginf=-inf, posinf=inf),
+                                 np.nan_to_num(np.asarray(upper, float), neginf=-inf, posinf=inf), int(matrix.nnz),
+                                 matrix.indptr[:-1].astype(np.int32), matrix.indices.astype(np.int32),
+                                 matrix.data.astype(np.float64))
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS rejected the added rows")
+        self.n_rows += int(matrix.shape[0])
+
+    def run(self) -> SolveOutcome:
+        """Solve (warm after the first call); like :func:`solve`, trouble is a status."""
+        start = time.perf_counter()
+        h = self._h
+        try:
+            h.run()
+            status = _STATUS.get(h.getModelStatus().name, "unknown")
+            if status == "infeasible_or_unbounded":
+                h.setOptionValue("presolve", "off")
+                h.run()
+                status = _STATUS.get(h.getModelStatus().name, "unknown")
+                h.setOptionValue("presolve", self.options.get("presolve", "choose"))
+            message = h.modelStatusToString(h.getModelStatus())
+        except Exception as exc:  # a crash inside the solver is a status, not an exception for the caller
+            return SolveOutcome("solver_error", f"{type(exc).__name__}: {exc}", None, None, time.perf_counter() - start)
+        x = objective = gap = None
+        info = h.getInfo()
+        self._point = None
+        if info.primal_solution_status == 2:
+            self._point = np.asarray(h.getSolution().col_value, dtype=float)
+        if status == "optimal" or (status in {"time_limit", "iteration_limit", "solution_limit", "interrupted"}
+                                   and info.primal_solution_status == 2):
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+            objective = float(info.objective_function_value)
+            if self.integer:
+                gap = float(info.mip_gap)
+        return SolveOutcome(status, message, x, objective, time.perf_counter() - start, gap)
+
+    def last_point(self) -> np.ndarray | None:
+        """The last solve's primal point when it was feasible (also for an ``unbounded`` status)."""
+        return self._point
+
+    def primal_ray(self) -> np.ndarray | None:
+        """A direction of unboundedness after an ``unbounded`` solve, if HiGHS has one."""
+        try:
+            status, has_ray, ray = self._h.getPrimalRay()
+        except Exception:
+            return None
+        if status == highspy.HighsStatus.kError or not has_ray:
+            return None
+        return np.asarray(ray, dtype=float)
+
+    @property
+    def simplex_iterations(self) -> int:
+        return int(self._h.getInfo().simplex_iteration_count)

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from mechdesign.mechanisms.direct import DirectMechanism
 from mechdesign.model.environment import Environment
+
+_SNAP = 1e-9   # probabilities within this of 0/1 everywhere make a deterministic rule
 
 
 def player_profiles(env: Environment, i: int) -> np.ndarray:
@@ -141,7 +144,7 @@ class RowBuilder:
               named: bool = True) -> RowBlock:
         """Freeze the entries into a :class:`RowBlock`."""
         cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dt))
-        return RowBlock(family=family, key_names=key_names, keys=np.asarray(keys, dtype=np.int64).reshape(self.n_rows, -1),
+        return RowBlock(family=family, key_names=key_names, keys=np.asarray(keys, dtype=np.int64).reshape(self.n_rows, len(key_names)),
                         rows=cat(self._rows, np.int64), cols=cat(self._cols, np.int64),
                         vals=cat(self._vals, float), rhs=self.rhs, equality=equality, named=named)
 
@@ -235,3 +238,25 @@ class DesignModel:
         for b in self.blocks:
             sizes[b.family] = sizes.get(b.family, 0) + b.n_rows
         return sizes
+
+
+def mechanism_from_solution(model: DesignModel, x: np.ndarray, fixed_rule, name: str) -> DirectMechanism:
+    """The direct mechanism of a solution ``x`` of ``model``.
+
+    Lotteries are clipped at 0 and renormalised (the solver's tolerance may
+    leave −1e-12); a rule within 1e-9 of 0/1 everywhere (or a MILP's) is made
+    deterministic. ``fixed_rule``: the decision when it was not designed.
+    """
+    layout = model.layout
+    env = layout.env
+    P, N, X = env.n_profiles, env.n_players, env.n_alternatives
+    transfers = x[layout.m_offset:layout.m_offset + P * N].reshape(*env.n_types, N)
+    if not layout.free_decision:
+        return DirectMechanism(env, fixed_rule, transfers, name=name)
+    p = np.clip(x[:layout.m_offset].reshape(P, X), 0.0, None)
+    p /= p.sum(axis=1, keepdims=True)
+    if model.integer or np.all(np.minimum(p, 1.0 - p) <= _SNAP):
+        decision: np.ndarray = p.argmax(axis=1).reshape(env.n_types)
+    else:
+        decision = p.reshape(*env.n_types, X)
+    return DirectMechanism(env, decision, transfers, name=name)

@@ -1,6 +1,6 @@
 """Objectives of the design LP as linear coefficients on (p, m).
 
-Names follow DESIGN.md §1: ``revenue`` = −E[Σ_i m_i] (maximised), ``welfare`` =
+Names follow ``docs/conventions.md``: ``revenue`` = −E[Σ_i m_i] (maximised), ``welfare`` =
 E[Σ_i u_i(x, θ)] (maximised), ``deficit`` = E[Σ_i m_i] (the designer's expected
 subsidy, minimised). A callable ``objective(env)`` returns a pair of arrays
 ``(c_decision, c_transfers)`` of shapes ``(k_1..k_N, |X|)`` and

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mechdesign._format import status_text
 from mechdesign.analysis.results import PropertyResult
 from mechdesign.design.certificate import FarkasCertificate
 from mechdesign.mechanisms.direct import DirectMechanism
@@ -36,6 +37,11 @@ class Verification:
     def to_dict(self) -> dict[str, Any]:
         return {"holds": self.holds, "checks": {k: r.to_dict() for k, r in self.checks.items()}}
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.verification(self)
+
     def __repr__(self) -> str:
         bad = self.violations
         return "Verification(all hold)" if not bad else f"Verification(violated: {bad})"
@@ -48,12 +54,15 @@ class DesignResult:
     Attributes
     ----------
     method : str
-        ``"highs-lp"`` or ``"highs-milp"`` (``randomized=False``).
+        The method that ran: ``"full"``, ``"cutting_plane"`` or ``"reduced_form"``
+        (``method="auto"`` records its choice and ``diagnostics["method_reason"]``).
+        The HiGHS problem type is ``diagnostics["solver"]`` (``"highs-lp"``, or
+        ``"highs-milp"`` for ``randomized=False``).
     options : dict
         Solver options used (defaults merged with the caller's).
     status : str
         ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"``,
-        ``"iteration_limit"``, ``"solver_error"``, ... (DESIGN.md §1).
+        ``"iteration_limit"``, ``"solver_error"``, ... (``docs/conventions.md``).
     objective : str
         Objective name (``revenue``, ``welfare``, ``deficit`` or the callable's name).
     constraints : tuple of str
@@ -62,7 +71,9 @@ class DesignResult:
         Optimal objective value (revenue, welfare, expected deficit, ...), None
         without a solution.
     mechanism : DirectMechanism or None
-        The optimal mechanism (also the incumbent at a time limit, if any).
+        The optimal mechanism (also the incumbent at a time limit, if any); for
+        ``reduced_form`` a lazily evaluated
+        :class:`~mechdesign.design.reduced_form.HierarchicalMechanism`.
     certificate : FarkasCertificate or None
         Proof of infeasibility (LP; for a MILP, of its LP relaxation when that is infeasible).
     verification : Verification or None
@@ -70,7 +81,10 @@ class DesignResult:
     message : str
         Solver message and notes.
     diagnostics : dict
-        Sizes (rows, columns, rows per family) and timings (``build_time``, ``solve_time``, ``verify_time``).
+        Sizes (rows, columns, rows per family) and timings (``build_time``, ``solve_time``, ``verify_time``);
+        constraint generation adds ``rounds``, ``rows_generated`` / ``rows_full`` per family and
+        ``round_history``; reduced forms add ``rounds``, ``hierarchies_generated`` / ``hierarchies_used``
+        and how the answer was verified (``verification``).
     """
 
     method: str
@@ -112,7 +126,7 @@ class DesignResult:
         lines = [f"design [{self.method}] maximising {self.objective}" if self.objective != "deficit"
                  else f"design [{self.method}] minimising deficit",
                  f"  subject to: {', '.join(self.constraints) or '(none)'}",
-                 f"  status: {self.status}" + (f" — {self.message}" if self.message else "")]
+                 f"  status: {status_text(self.status, self.message)}"]
         if self.value is not None:
             lines.append(f"  value: {self.value:.10g}")
         if self.verification is not None:
@@ -124,6 +138,17 @@ class DesignResult:
         if timing:
             lines.append("  " + ", ".join(f"{k} {t:.3g}s" for k, t in timing.items()))
         return "\n".join(lines)
+
+    def to_frame(self):
+        """The designed mechanism's table (:meth:`DirectMechanism.to_frame`); empty when there is none."""
+        from mechdesign.display import frames
+
+        return frames.design_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.design(self)
 
     def __repr__(self) -> str:
         value = "" if self.value is None else f", value={self.value:.10g}"

@@ -6,7 +6,7 @@ player sees her own type θ_i only and picks an action a_i; player i gets
 types to a lottery over her actions: an array of shape ``(k_i, |A_i|)``; a pure
 strategy is an integer array of shape ``(k_i,)`` of action indices.
 
-A mechanism Γ = (A, g) played in an environment is such a game (seed 000):
+A mechanism Γ = (A, g) played in an environment is such a game (Tadelis 2013, ch. 14):
 ``payoffs[θ, a, i] = E_{x ~ g(a)}[u_i(x, θ)] + m_i(a)``.
 """
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from mechdesign import _validation as v
 from mechdesign.mechanisms.indirect import Mechanism
+from mechdesign.model import offsets
 from mechdesign.model.prior import JointPrior, Prior
 
 #: Probabilities in a strategy may be off by this much (they are renormalised).
@@ -38,6 +39,8 @@ class GameLabels:
 def _labels(value: Any, name: str, count: int, prefix: str) -> tuple[str, ...]:
     if value is None:
         return tuple(f"{prefix}{k}" for k in range(count))
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise v.fail(name, f"a list of {count} labels", v._short(value))
     return v.names([str(x) for x in value] if not isinstance(value, (str, bytes)) else value, name, count=count)
 
 
@@ -73,13 +76,14 @@ class BayesianGame:
             prior = JointPrior(prior)
         self.prior = prior
         n = prior.n_players
-        arr = v.float_array(payoffs, "payoffs")
+        arr = v.float_array(payoffs, "payoffs", bounded=True)
         if arr.ndim != 2 * n + 1 or arr.shape[:n] != prior.n_types or arr.shape[-1] != n:
             raise v.fail("payoffs", f"shape (k_1..k_N, |A_1|..|A_N|, N) = ({', '.join(map(str, prior.n_types))}, "
                          f"|A_1|..|A_{n}|, {n}) for {n} players", f"shape {arr.shape}")
         if any(m == 0 for m in arr.shape):
             raise v.fail("payoffs", "at least one action per player", f"shape {arr.shape}")
         self._payoffs = arr
+        self._normalised = None
         self.n_types = prior.n_types
         self.n_actions = tuple(arr.shape[n:2 * n])
         self.players = _labels(players, "players", n, "P")
@@ -87,6 +91,9 @@ class BayesianGame:
             type_labels = [None] * n
         if action_labels is None:
             action_labels = [None] * n
+        for label_name, value in (("type_labels", type_labels), ("action_labels", action_labels)):
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+                raise v.fail(label_name, f"one list of labels per player ({n})", v._short(value))
         if len(type_labels) != n or len(action_labels) != n:
             raise v.fail("type_labels/action_labels", f"one list per player ({n})",
                          f"{len(type_labels)} and {len(action_labels)} lists")
@@ -149,8 +156,27 @@ class BayesianGame:
         return sum(self.n_types)
 
     def scale(self) -> float:
-        """Largest absolute payoff (for relative tolerances)."""
+        """Largest absolute payoff."""
         return float(np.abs(self._payoffs).max(initial=0.0))
+
+    def _offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        if getattr(self, "_normalised", None) is None:
+            self._normalised = offsets.payoff_offsets(self._payoffs, self.n_players)
+        return self._normalised
+
+    def incentive_payoffs(self) -> np.ndarray:
+        """Payoffs minus each player's smallest payoff at each type profile (read-only).
+
+        Adding a constant c_i(θ) to player i's payoff at θ for every action
+        profile changes none of her comparisons; verification works on these
+        numbers so such offsets neither enter its tolerance nor its rounding
+        (docs/concepts.md, "Tolerances").
+        """
+        return self._offsets()[0]
+
+    def incentive_scales(self) -> np.ndarray:
+        """Per player, her largest payoff difference between two action profiles at one type profile."""
+        return self._offsets()[1]
 
     def active_types(self, i: int) -> np.ndarray:
         """Boolean mask of player ``i``'s types with positive probability."""
@@ -217,11 +243,13 @@ class BayesianGame:
         sigma = self.check_strategies(strategies)
         return self._interim(i, sigma)
 
-    def _interim(self, i: int, sigma: tuple[np.ndarray, ...]) -> np.ndarray:
+    def _interim(self, i: int, sigma: tuple[np.ndarray, ...], normalised: bool = False) -> np.ndarray:
+        """``U[t, a]`` (with ``normalised``, from :meth:`incentive_payoffs`: differences are unchanged)."""
         n = self.n_players
         theta_axes = list(range(n))
         action_axes = list(range(n, 2 * n))
-        operands: list[Any] = [self._payoffs[..., i], theta_axes + action_axes]
+        payoffs = self.incentive_payoffs() if normalised else self._payoffs
+        operands: list[Any] = [payoffs[..., i], theta_axes + action_axes]
         for j in range(n):
             if j != i:
                 operands += [sigma[j], [j, n + j]]
@@ -237,6 +265,16 @@ class BayesianGame:
             interim = (self._interim(i, sigma) * sigma[i]).sum(axis=1)
             out[i] = float(np.asarray(self.prior.marginal(i)) @ interim)
         return out
+
+    def induced_mechanism(self, strategies: Any, name: str | None = None):
+        """The direct mechanism g∘σ of this game's mechanism under ``strategies``.
+
+        See :func:`mechdesign.games.revelation.induced_mechanism`; the metrics
+        (``md.expected_revenue(game, strategies)``, ...) use it.
+        """
+        from mechdesign.games.revelation import induced_mechanism
+
+        return induced_mechanism(self, strategies, name=name)
 
     def __repr__(self) -> str:
         kind = "independent" if self.prior.is_independent else "correlated"

@@ -54,26 +54,41 @@ def check_game(game: Any) -> BayesianGame:
 
 
 def threshold(game: BayesianGame, atol: float, rtol: float) -> float:
-    """``atol + rtol * scale``: the epsilon below which a profile counts as an equilibrium."""
+    """``atol + rtol * max|payoff|``: the tolerance of comparisons between outcomes (not incentives)."""
     return v.tolerance(atol, "atol") + v.tolerance(rtol, "rtol") * game.scale()
+
+
+def thresholds(game: BayesianGame, atol: float, rtol: float) -> np.ndarray:
+    """Per player ``atol + rtol * scale_i``, scale_i her largest payoff difference at one type profile.
+
+    The tolerance of player i's gains from deviating: other players' payoffs
+    and offsets that change none of her comparisons never enter it
+    (docs/concepts.md, "Tolerances").
+    """
+    return v.tolerance(atol, "atol") + v.tolerance(rtol, "rtol") * np.asarray(game.incentive_scales())
 
 
 # ------------------------------------------------------------------ verification
 def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol: float = 1e-9) -> BNEVerification:
     """How far ``strategies`` is from a Bayes–Nash equilibrium of ``game``.
 
-    For every player i and type t of positive probability, computes the interim
-    payoff U_i(t, a) of every action a against the others' strategies (expected
-    over θ_-i under the conditional belief P(θ_-i | θ_i = t) and over mixed
-    actions) and the gain max_a U_i(t, a) − U_i(t, σ_i(t)). Exact up to float
-    rounding for finite games.
+    For every player i and type t of positive probability (whatever the form
+    of the prior; docs/concepts.md), computes the interim payoff U_i(t, a) of
+    every action a against the others' strategies (expected over θ_-i under the
+    conditional belief P(θ_-i | θ_i = t) and over mixed actions) and the gain
+    max_a U_i(t, a) − U_i(t, σ_i(t)). Deviations to any action, including one
+    only a type of probability zero plays, count. Exact up to float rounding
+    for finite games; payoff offsets per player and type profile are removed
+    first (:meth:`BayesianGame.incentive_payoffs`).
 
     Parameters
     ----------
     strategies : list of array_like
         Per player, pure ``(k_i,)`` integer actions or mixed ``(k_i, |A_i|)``.
     atol, rtol : float
-        The profile is a BNE when epsilon ≤ ``atol + rtol * max|payoff|``.
+        The profile is a BNE when every player's largest gain is at most
+        ``atol + rtol * scale_i``, scale_i her largest payoff difference
+        between action profiles at one type profile (:func:`thresholds`).
 
     Returns
     -------
@@ -82,11 +97,12 @@ def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
     """
     game = check_game(game)
     sigma = game.check_strategies(strategies)
-    tol = threshold(game, atol, rtol)
+    tols = thresholds(game, atol, rtol)
     gains, deviations = [], []
-    worst: Deviation | None = None
+    worst: Deviation | None = None          # the largest gain
+    failing: Deviation | None = None        # the largest gain above its player's tolerance
     for i in range(game.n_players):
-        interim = game._interim(i, sigma)
+        interim = game._interim(i, sigma, normalised=True)
         current = (interim * sigma[i]).sum(axis=1)
         best = interim.argmax(axis=1)
         gain = np.where(game.active_types(i), np.maximum(interim.max(axis=1) - current, 0.0), 0.0)
@@ -99,10 +115,15 @@ def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
             row.append(dev)
             if worst is None or dev.gain > worst.gain:
                 worst = dev
+            if dev.gain > tols[i] and (failing is None or dev.gain > failing.gain):
+                failing = dev
         deviations.append(tuple(row))
     assert worst is not None
-    return BNEVerification(holds=bool(worst.gain <= tol), epsilon=float(worst.gain), tolerance=tol,
-                           gains=tuple(gains), deviations=tuple(deviations), worst=worst)
+    epsilon = float(worst.gain)
+    shown = worst if failing is None else failing
+    return BNEVerification(holds=failing is None, epsilon=epsilon, tolerance=float(tols[shown.player_index]),
+                           gains=tuple(gains), deviations=tuple(deviations), worst=shown,
+                           tolerances=tuple(float(t) for t in tols))
 
 
 def _equilibrium(game: BayesianGame, strategies: tuple[np.ndarray, ...], atol: float, rtol: float) -> tuple[Equilibrium, bool]:
@@ -127,6 +148,10 @@ def _options(method: str, options: Any) -> dict[str, Any]:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise v.fail(f"options[{key!r}]", "a positive integer", value)
+    if merged.get("seed") is not None:
+        seed = merged["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise v.fail("options['seed']", "None or a non-negative integer", repr(seed))
     if "start" in merged and merged["start"] not in LCP_STARTS:
         raise v.fail("options['start']", f"one of {list(LCP_STARTS)}", merged["start"])
     return merged
@@ -184,7 +209,7 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     game = check_game(game)
     method = v.choice(method, "method", METHODS)
     opts = _options(method, options)
-    tol = threshold(game, atol, rtol)
+    tol = thresholds(game, atol, rtol)
     if progress is not None and not isinstance(progress, bool) and not callable(progress):
         raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
                      type(progress).__name__)
@@ -205,7 +230,7 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     if method == "enum":
         from mechdesign.games.support import enumerate_equilibria
 
-        strategies, message = enumerate_equilibria(game, opts["max_pairs"], tol)
+        strategies, message = enumerate_equilibria(game, opts["max_pairs"], float(tol.max()))
         return _result(game, "enum", opts, strategies, message, atol, rtol)
     from mechdesign.games.gambit import gambit_equilibria
 
@@ -245,10 +270,12 @@ def batch_interim(game: BayesianGame, i: int, pure: list[np.ndarray | None], joi
 
     ``pure[j]`` (j ≠ i) is an integer array ``(B, k_j)``: the b-th profile's
     strategy of player j. Rows of types with probability zero are zero.
+    Payoffs are :meth:`BayesianGame.incentive_payoffs` (offsets removed; only
+    differences between actions are meaningful).
     """
     n = game.n_players
-    payoff = np.moveaxis(game.payoffs[..., i], n + i, -1)                   # (k..., A_-i..., A_i)
-    batch = next(p.shape[0] for j, p in enumerate(pure) if j != i)
+    payoff = np.moveaxis(game.incentive_payoffs()[..., i], n + i, -1)      # (k..., A_-i..., A_i)
+    batch = next((p.shape[0] for j, p in enumerate(pure) if j != i), 1)      # 1 for a one-player game
     index: list[np.ndarray] = []
     for j, k in enumerate(game.n_types):
         shape = [1] * (n + 1)
@@ -276,7 +303,7 @@ def _decode(codes: np.ndarray, k: int, m: int) -> np.ndarray:
     return out
 
 
-def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: float, rtol: float,
+def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: np.ndarray, atol: float, rtol: float,
                 report: Callable[[int, int], None]) -> EquilibriumResult:
     start = time.perf_counter()
     n = game.n_players
@@ -304,7 +331,7 @@ def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: floa
             rest = rest // counts[j]
         # best responses of `last` to each searched profile: product over her types
         interim = batch_interim(game, last, pure, joint)
-        best = interim >= interim.max(axis=2, keepdims=True) - tol
+        best = interim >= interim.max(axis=2, keepdims=True) - tol[last]
         best[:, ~active[last], :] = True
         unique = np.all(best.sum(axis=2) == 1, axis=1)            # one best response per type: vectorised
         cand_rows = [np.flatnonzero(unique)]
@@ -324,7 +351,7 @@ def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: float, atol: floa
             interim_j = batch_interim(game, j, profile, joint)
             played = np.take_along_axis(interim_j, profile[j][:, :, None], axis=2)[:, :, 0]
             regret = interim_j.max(axis=2) - played
-            ok &= np.all((regret <= tol) | ~active[j][None, :], axis=1)
+            ok &= np.all((regret <= tol[j]) | ~active[j][None, :], axis=1)
         for c in np.flatnonzero(ok):
             found.append(tuple(np.asarray(profile[j][c]) for j in range(n)))
     report(total, total)
@@ -348,7 +375,7 @@ def dominant_actions(game: BayesianGame, strict: bool = False, atol: float = 1e-
     Action a is weakly dominant for type t of player i when, for every type
     profile θ_-i of the others and every action profile a_-i,
     u_i(t, θ_-i, a, a_-i) ≥ u_i(t, θ_-i, a', a_-i) − atol for all a'; strictly
-    dominant when u_i(a) > u_i(a') + atol for all a' ≠ a (seed 000: a dominant
+    dominant when u_i(a) > u_i(a') + atol for all a' ≠ a (Tadelis 2013, ch. 14: a dominant
     strategy needs no knowledge of the others' types or play).
     """
     n = game.n_players
@@ -379,7 +406,7 @@ def dominant_strategy_equilibria(game: BayesianGame, strict: bool = False, *, at
     Parameters
     ----------
     strict : bool
-        Require strict dominance (the seed's definition) instead of weak.
+        Require strict dominance (the textbook definition) instead of weak.
     atol : float
         Payoff tolerance of the comparisons.
     max_equilibria : int
@@ -396,7 +423,8 @@ def dominant_strategy_equilibria(game: BayesianGame, strict: bool = False, *, at
     atol = v.tolerance(atol, "atol")
     if isinstance(max_equilibria, bool) or not isinstance(max_equilibria, (int, np.integer)) or max_equilibria < 1:
         raise v.fail("max_equilibria", "a positive integer", max_equilibria)
-    dominant = dominant_actions(game, strict=bool(strict), atol=atol)
+    strict = v.flag(strict, "strict")
+    dominant = dominant_actions(game, strict=strict, atol=atol)
     equilibria = []
     if all(acts for per_type in dominant for acts in per_type):
         per_player = [itertools.product(*per_type) for per_type in dominant]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign._files import check_output, write_output
 from mechdesign.errors import MechDesignError, SpecError
 from mechdesign.games.bayesian import BayesianGame
 from mechdesign.model.prior import IndependentPrior, JointPrior
@@ -137,17 +138,23 @@ def _strategic(game: BayesianGame, gbt: Any, title: str) -> Any:
 
 
 def write_efg(game: BayesianGame, path: str | Path) -> Path:
-    """Write the Harsanyi extensive form of ``game`` to a Gambit ``.efg`` file; returns the path."""
-    path = Path(path)
-    to_gambit(game, form="extensive").to_efg(str(path))
-    return path
+    """Write the Harsanyi extensive form of ``game`` to a Gambit ``.efg`` file; returns the path.
+
+    The file is written atomically (a temporary file in the same folder, then
+    renamed): an existing file is replaced only by a complete one. A directory,
+    a missing folder or an unwritable path is a SpecError naming ``path``.
+    """
+    check_output(path, name="path")
+    return write_output(path, to_gambit(game, form="extensive").to_efg(), name="path")
 
 
 def write_nfg(game: BayesianGame, path: str | Path) -> Path:
-    """Write the ex-ante strategic form of ``game`` to a Gambit ``.nfg`` file; returns the path."""
-    path = Path(path)
-    to_gambit(game, form="strategic").to_nfg(str(path))
-    return path
+    """Write the ex-ante strategic form of ``game`` to a Gambit ``.nfg`` file; returns the path.
+
+    Written atomically, like :func:`write_efg`.
+    """
+    check_output(path, name="path")
+    return write_output(path, to_gambit(game, form="strategic").to_nfg(), name="path")
 
 
 def read_efg(path: str | Path) -> BayesianGame:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign._format import plural
 from mechdesign.analysis.results import _plain
 from mechdesign.games.bayesian import GameLabels
 
@@ -68,19 +69,24 @@ class BNEVerification:
     Attributes
     ----------
     holds : bool
-        ``epsilon <= tolerance``.
+        Every player's largest gain is at most her own tolerance (``tolerances``).
     epsilon : float
         Largest interim gain of any player-type (of positive probability) from
         deviating, under her conditional belief. 0 for an exact equilibrium.
     tolerance : float
-        ``atol + rtol * scale`` (scale = largest absolute payoff).
+        The tolerance of the player of ``worst``; ``holds`` is
+        ``worst.gain <= tolerance``.
     gains : tuple of ndarray
         Per player, the gain of each type, shape ``(k_i,)`` (0 for types of
         probability zero).
     deviations : tuple of tuple of Deviation
         Per player and type, the best deviation.
     worst : Deviation
-        The deviation achieving ``epsilon``.
+        The deviation achieving ``epsilon``; when the profile fails, the largest
+        deviation that exceeds its player's tolerance.
+    tolerances : tuple of float
+        Per player, ``atol + rtol * scale_i`` with scale_i her largest payoff
+        difference between action profiles at one type profile.
     """
 
     holds: bool
@@ -89,6 +95,7 @@ class BNEVerification:
     gains: tuple[np.ndarray, ...]
     deviations: tuple[tuple[Deviation, ...], ...] = field(repr=False)
     worst: Deviation
+    tolerances: tuple[float, ...] = ()
 
     def __bool__(self) -> bool:
         return self.holds
@@ -96,6 +103,7 @@ class BNEVerification:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
         return {"holds": self.holds, "epsilon": float(self.epsilon), "tolerance": float(self.tolerance),
+                "tolerances": [float(t) for t in self.tolerances],
                 "gains": [g.tolist() for g in self.gains], "worst": self.worst.to_dict(),
                 "deviations": [[d.to_dict() for d in per_player] for per_player in self.deviations]}
 
@@ -106,6 +114,11 @@ class BNEVerification:
         if self.epsilon > 0:
             text += f"; worst deviation: {self.worst}"
         return text
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.summary(self, "Bayes–Nash equilibrium check", self.holds)
 
     def __repr__(self) -> str:
         return f"BNEVerification({self.summary()})"
@@ -163,6 +176,17 @@ class Equilibrium:
         for i, s in enumerate(self.strategies):
             lines.append(f"  {self.labels.players[i]}: " + "; ".join(strategy_text(self.labels, i, s)))
         return "\n".join(lines)
+
+    def to_frame(self):
+        """Action probabilities as a DataFrame: index (player, type), columns the action labels."""
+        from mechdesign.display import frames
+
+        return frames.equilibrium_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.equilibrium(self)
 
     def __repr__(self) -> str:
         body = ", ".join(f"{p}: [{'; '.join(strategy_text(self.labels, i, s, digits=3))}]"
@@ -229,9 +253,20 @@ class EquilibriumResult:
             head += f" — {self.message}"
         return "\n".join([head, *(e.summary() for e in self.equilibria)])
 
+    def to_frame(self):
+        """Every equilibrium's action probabilities: index (equilibrium, player, type)."""
+        from mechdesign.display import frames
+
+        return frames.equilibria_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.equilibrium_result(self)
+
     def __repr__(self) -> str:
         return (f"EquilibriumResult(method={self.method!r}, status={self.status!r}, "
-                f"{len(self.equilibria)} equilibria, max_epsilon={self.max_epsilon:.3g})")
+                f"{plural(len(self.equilibria), 'equilibrium')}, max_epsilon={self.max_epsilon:.3g})")
 
 
 @dataclass(frozen=True)
@@ -281,5 +316,10 @@ class DominanceResult:
         lines.append(f"{len(self.equilibria)} dominant-strategy equilibri{'um' if len(self.equilibria) == 1 else 'a'}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.summary(self, "dominant strategies", self.exists)
+
     def __repr__(self) -> str:
-        return f"DominanceResult(strict={self.strict}, {len(self.equilibria)} equilibria)"
+        return f"DominanceResult(strict={self.strict}, {plural(len(self.equilibria), 'equilibrium')})"

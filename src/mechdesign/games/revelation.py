@@ -1,4 +1,4 @@
-"""Implementation and the revelation principle (seed 000, "mechanisms").
+"""Implementation and the revelation principle (Tadelis 2013, ch. 14).
 
 A mechanism Γ = (A, g) *implements* a choice rule f = (x, m) when some
 Bayes–Nash equilibrium σ* has g(σ*(θ)) = f(θ) at every type profile θ. The
@@ -45,6 +45,31 @@ def composed_rule(mech: Mechanism, sigma: tuple[np.ndarray, ...]) -> tuple[np.nd
     decision = np.einsum(*operands_x, [*range(n), 2 * n], optimize=True)
     transfers = np.einsum(*operands_m, [*range(n), 2 * n], optimize=True)
     return decision, transfers
+
+
+def induced_mechanism(game: BayesianGame, strategies: Any, name: str | None = None) -> DirectMechanism:
+    """The direct mechanism g∘σ: what the game's mechanism does when the types play σ.
+
+    Parameters
+    ----------
+    game : BayesianGame
+        Built with :meth:`BayesianGame.from_mechanism`.
+    strategies : list of array_like
+        Any strategy profile σ (pure ``(k_i,)`` or mixed ``(k_i, |A_i|)``); it
+        need not be an equilibrium (check that with :func:`~mechdesign.verify_bne`).
+    name : str, optional
+        Name of the direct mechanism.
+
+    Returns
+    -------
+    DirectMechanism
+        Decision = the lottery over X induced at each type profile, transfers =
+        the expected money received; randomized when σ is mixed.
+    """
+    mech = _mechanism_of(game)
+    sigma = game.check_strategies(strategies)
+    decision, transfers = composed_rule(mech, sigma)
+    return DirectMechanism(mech.env, decision, transfers, name=name or f"{mech.name} played with σ")
 
 
 def _is_dominant(game: BayesianGame, sigma: tuple[np.ndarray, ...], atol: float) -> bool:
@@ -99,6 +124,17 @@ class RevelationResult:
             lines.append(f"σ* is dominant, so: {self.dsic.summary()}")
         return "\n".join(lines)
 
+    def to_frame(self):
+        """The direct mechanism g∘σ*'s table (see :meth:`DirectMechanism.to_frame`)."""
+        from mechdesign.display import frames
+
+        return frames.revelation_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.revelation(self)
+
     def __repr__(self) -> str:
         return f"RevelationResult({self.summary()})"
 
@@ -132,8 +168,7 @@ def revelation(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
     if not check.holds:
         raise v.fail("strategies", "a Bayes–Nash equilibrium of the game",
                      f"a profile with epsilon {check.epsilon:.6g}: {check.worst}")
-    decision, transfers = composed_rule(mech, sigma)
-    direct = DirectMechanism(mech.env, decision, transfers, name=f"revelation of {mech.name}")
+    direct = induced_mechanism(game, sigma, name=f"revelation of {mech.name}")
     dominant = _is_dominant(game, sigma, atol)
     return RevelationResult(mechanism=direct, equilibrium=check, bic=is_bic(direct, atol=atol, rtol=rtol),
                             dominant=dominant, dsic=is_dsic(direct, atol=atol, rtol=rtol) if dominant else None)
@@ -177,6 +212,11 @@ class ImplementationResult:
     def summary(self) -> str:
         """One line verdict with the witness."""
         return f"implements: {'yes' if self.holds else 'NO'} — {self.message}"
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.summary(self, "implementation", self.holds)
 
     def __repr__(self) -> str:
         return f"ImplementationResult({self.summary()})"

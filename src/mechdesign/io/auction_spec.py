@@ -14,19 +14,27 @@ Example::
 
 ``n_bidders`` with one ``distribution`` may replace ``bidders`` for identical bidders.
 Distribution families are names of ``scipy.stats`` continuous distributions; a spec is
-data and cannot run code.
+data and cannot run code. ``solver:`` options are checked against
+:data:`mechdesign.io.options.AUCTION_OPTIONS`, and the memory the solver needs is
+estimated before it runs (:mod:`mechdesign.io.memory`).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 from scipy import stats
 
 from mechdesign.errors import SpecError
+from mechdesign.io import memory
+from mechdesign.io.loader import load_data
+from mechdesign.io.options import AUCTION_OPTIONS, check_options
+
+#: Most bidders an auction spec may have (the quadratures are O(n) per node).
+MAX_BIDDERS = 10_000
 
 __all__ = ["AuctionSection", "AuctionSpec", "BidderSpec", "DistributionSpec", "load_auction_spec"]
 
@@ -43,7 +51,10 @@ class DistributionSpec(BaseModel):
     def build(self):
         from mechdesign.auctions.distributions import ValueDistribution
 
-        family = getattr(stats, self.family, None)
+        for x in [*self.args, *self.params.values(), *(self.truncate or ())]:
+            if not math.isfinite(x):
+                raise SpecError(f"distribution: finite parameters (got {x} for {self.family!r})")
+        family = getattr(stats, self.family, None) if not self.family.startswith("_") else None
         if not isinstance(family, stats.rv_continuous):
             raise SpecError(
                 f"distribution.family: expected the name of a scipy.stats continuous distribution "
@@ -76,8 +87,8 @@ class AuctionSection(BaseModel):
     distribution: DistributionSpec | None = None
     reserve: float | None = None
     entry_fee: float = 0.0
-    myerson: bool = False
-    solver: dict[str, float] = Field(default_factory=dict)
+    myerson: StrictBool = False
+    solver: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_way(self):
@@ -92,20 +103,31 @@ class AuctionSection(BaseModel):
         from mechdesign.auctions import AllPay, FirstPrice, SecondPrice
 
         cls = {"first_price": FirstPrice, "second_price": SecondPrice, "all_pay": AllPay}[self.format]
+        n = len(self.bidders) if self.bidders is not None else self.n_bidders
+        if n < 1 or n > MAX_BIDDERS:
+            raise SpecError(f"auction.n_bidders: between 1 and {MAX_BIDDERS:,} bidders (got {n:,})")
+        options = self.solver_options()
+        defaults = {"steps": 400, "batch": 64, "table": 20001}
+        sizes = {k: int(options.get(k, d)) for k, d in defaults.items()}
+        memory.require_memory(memory.auction_bytes(n, **sizes), "auction",
+                              detail=f"{n:,} bidders, steps {sizes['steps']:,}, batch {sizes['batch']:,}, "
+                                     f"table {sizes['table']:,}",
+                              suggestion="use fewer bidders or smaller solver steps/batch/table")
+        for name in ("reserve", "entry_fee"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise SpecError(f"auction.{name}: a finite number (got {value})")
         if self.bidders is not None:
             dists = [b.distribution.build() for b in self.bidders]
             labels = [b.name or f"bidder {i + 1}" for i, b in enumerate(self.bidders)]
         else:
-            if self.n_bidders < 1:
-                raise SpecError(f"auction.n_bidders: must be >= 1 (got {self.n_bidders})")
             dists = [self.distribution.build()] * self.n_bidders
             labels = None
         return cls(dists, reserve=self.reserve, entry_fee=self.entry_fee, labels=labels)
 
     def solver_options(self) -> dict:
-        """Options for the asymmetric solver (integers where the solver expects them)."""
-        ints = {"steps", "batch", "table"}
-        return {k: int(v) if k in ints else float(v) for k, v in self.solver.items()}
+        """The ``solver:`` options, checked against :data:`~mechdesign.io.options.AUCTION_OPTIONS`."""
+        return check_options(self.solver, AUCTION_OPTIONS, "auction.solver")
 
 
 class AuctionSpec(BaseModel):
@@ -116,22 +138,18 @@ class AuctionSpec(BaseModel):
 
 
 def load_auction_spec(source) -> AuctionSpec:
-    """Load and validate a spec from a path (YAML or JSON) or an already parsed mapping."""
+    """Load and validate a spec from a path (YAML or JSON, read by the safe loader) or a parsed mapping."""
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            data = yaml.safe_load(path.read_text())
-        except OSError as exc:
-            raise SpecError(f"spec: cannot read {path} ({exc.strerror})") from None
-        except yaml.YAMLError as exc:
-            raise SpecError(f"spec: {path} is not valid YAML/JSON ({exc})") from None
+        data = load_data(source, name="spec")
     else:
         data = source
     if not isinstance(data, dict) or "auction" not in data:
         raise SpecError(f"spec: expected a mapping with an 'auction:' section (got {type(data).__name__})")
     try:
-        return AuctionSpec.model_validate(data)
+        spec = AuctionSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SpecError(f"auction spec: {where}: {first['msg']} (got {first.get('input')!r})") from None
+        from mechdesign.io.spec import _format_validation_error
+
+        raise SpecError(_format_validation_error(exc)) from None
+    spec.auction.solver_options()
+    return spec

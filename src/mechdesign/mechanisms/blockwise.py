@@ -16,6 +16,7 @@ import numpy as np
 
 from mechdesign.compute.backends import Compute
 from mechdesign.compute.blocks import Block, BlockPlan, fold, tile_sums
+from mechdesign.model import offsets
 from mechdesign.model.environment import Environment
 from mechdesign.model.prior import IndependentPrior
 
@@ -85,8 +86,8 @@ def total_block(env: Environment, types: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 def efficient_block(env: Environment, types: tuple[np.ndarray, ...], ties: str, tol: float) -> np.ndarray:
-    """The first-best decision on the block (as :func:`.efficient.efficient_decision`)."""
-    total = total_block(env, types)
+    """The first-best decision on the block (as :func:`.efficient.efficient_decision`: offsets removed)."""
+    total = total_block(offsets.normalised_environment(env), types)
     is_max = total >= total.max(axis=-1, keepdims=True) - tol
     if ties == "lowest":
         return np.argmax(is_max, axis=-1)

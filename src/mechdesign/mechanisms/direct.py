@@ -2,7 +2,7 @@
 
 Each player reports a type; the mechanism picks an alternative (or a lottery
 over alternatives) and transfers money. ``transfers[..., i]`` is the money m_i
-player i *receives* (seed 000); ``payments = -transfers``.
+player i *receives* (Tadelis 2013, ch. 14); ``payments = -transfers``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,10 @@ def decision_rule(decision: Any, env: Environment, name: str = "decision",
     """
     shape = env.n_types if shape is None else tuple(shape)
     n_alt = env.n_alternatives
-    raw = np.asarray(decision)
+    try:
+        raw = np.asarray(decision)
+    except (TypeError, ValueError):        # ragged nesting
+        raw = np.empty(0, dtype=object)
     if raw.dtype == object:
         raise v.fail(name, f"an integer array {shape} or a lottery array {(*shape, n_alt)}", "a ragged or non-numeric array")
     if np.issubdtype(raw.dtype, np.integer) or np.issubdtype(raw.dtype, np.bool_):
@@ -108,7 +111,8 @@ class DirectMechanism:
             raise v.fail("env", "an Environment", type(env).__name__)
         self.env = env
         self._indices, self._lottery = decision_rule(decision, env)
-        self._transfers = v.float_array(transfers, "transfers", shape=(*env.n_types, env.n_players))
+        self._transfers = v.float_array(transfers, "transfers", shape=(*env.n_types, env.n_players),
+                                         bounded=True)
         self.name = name or "direct mechanism"
 
     # ------------------------------------------------------------- the rule
@@ -140,7 +144,23 @@ class DirectMechanism:
         return v.frozen(-self._transfers)
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome at a report profile (a tuple of type indices)."""
+        """The outcome at a report profile.
+
+        Parameters
+        ----------
+        profile : tuple of int or mapping
+            One type *index* per player in player order (``(3, 1)``), or a
+            mapping from player to type *label or value* (``{"A": 4, "B": 2}``).
+            With type values ``[1, 2, 3, 4]``, ``(3, 1)`` and ``{"A": 4, "B": 2}``
+            are the same profile: numbers in a tuple are indices, numbers in a
+            mapping are type values (see :meth:`Environment.check_profile`).
+
+        Returns
+        -------
+        Outcome
+            The lottery over alternatives, the transfers (money received) and,
+            for a deterministic rule, the alternative chosen.
+        """
         prof = self.env.check_profile(profile)
         alt = None
         if self._indices is not None:
@@ -206,6 +226,21 @@ class DirectMechanism:
         decision = self._indices.tolist() if self._indices is not None else self.decision.tolist()
         return {"name": self.name, "environment": self.env.to_dict(), "decision": decision,
                 "transfers": self._transfers.tolist()}
+
+    def to_frame(self):
+        """Decision and transfers by report profile (index: one level per player, her type labels).
+
+        Columns: ``decision`` (deterministic rule) or ``P(x)`` per alternative, then
+        ``m <player>`` (money received). See :func:`mechdesign.display.frames.mechanism_frame`.
+        """
+        from mechdesign.display import frames
+
+        return frames.mechanism_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.mechanism(self)
 
     def __repr__(self) -> str:
         kind = "deterministic" if self.is_deterministic else "randomized"

@@ -9,6 +9,7 @@ import numpy as np
 from mechdesign import _validation as v
 from mechdesign.compute.backends import Compute, compute_options
 from mechdesign.mechanisms import blockwise
+from mechdesign.model import offsets
 from mechdesign.model.environment import Environment
 
 TIES = ("lowest", "uniform")
@@ -16,8 +17,10 @@ TIES = ("lowest", "uniform")
 
 def _tie_tolerance(env: Environment) -> float:
     # Sums of floats that are equal on paper can differ in the last bits; treat
-    # alternatives within this distance of the maximum as tied.
-    return 1e-12 * max(1.0, env.scale()) * env.n_players
+    # alternatives within this distance of the maximum as tied. The scale is that of
+    # the welfare differences compared (offsets removed), so adding a constant to a
+    # player's values of every alternative changes no choice.
+    return 1e-12 * max(1.0, offsets.welfare_scale(env))
 
 
 def efficient_decision(env: Environment, ties: str = "lowest", *, chunk_size: int | None = None, memory_limit: int | None = None,
@@ -32,8 +35,13 @@ def efficient_decision(env: Environment, ties: str = "lowest", *, chunk_size: in
         ``"lowest"`` (default): among maximisers pick the lowest alternative
         index (deterministic). ``"uniform"``: randomise uniformly over all
         maximisers. Alternatives whose total value is within ``1e-12 ·
-        max(1, scale) · N`` of the maximum count as maximisers (floating-point
-        sums of equal numbers may differ in the last bits).
+        max(1, Σ_i scale_i)`` of the maximum count as maximisers
+        (floating-point sums of equal numbers may differ in the last bits),
+        scale_i being player i's largest utility difference between two
+        alternatives. Totals are added after removing each player's smallest
+        value at her type (profile), which changes no choice, so a large
+        constant added to a player's values does not blur the comparison
+        (docs/concepts.md, "Tolerances").
     chunk_size, memory_limit, backend, scheduler, progress
         Execution options (see :mod:`mechdesign.compute`): build block by
         block, in this process or on a Dask cluster; the result is the same.
@@ -52,6 +60,7 @@ def efficient_decision(env: Environment, ties: str = "lowest", *, chunk_size: in
         function = blockwise.EfficientFunction(env, ties, _tie_tolerance(env))
         return blockwise.assemble(env, function, opts, 8 * 3 * env.n_alternatives, "efficient decision")
     tol = _tie_tolerance(env)
+    env = offsets.normalised_environment(env)
     if ties == "lowest":
         out = np.empty(env.n_types, dtype=np.intp)
     else:

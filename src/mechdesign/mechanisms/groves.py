@@ -2,7 +2,7 @@
 
 A Groves mechanism takes the first-best decision x*(θ̂) and pays each player
 the others' reported welfare plus a term that does not depend on her report
-(seed 000, Tadelis 14.3):
+(Tadelis 2013, §14.3):
 
     m_i(θ̂) = Σ_{j≠i} u_j(x*(θ̂), θ̂_j) + h_i(θ̂_-i)
 
@@ -61,7 +61,7 @@ def _validate_h(env: Environment, h: Any) -> list[np.ndarray]:
                 values[others] = v.call_user(lambda: float(h(*args)), (), "h",
                                              "a callable h(i, others_profile) returning a number",
                                              f"h({i}, {others})")
-            out.append(v.float_array(values, f"h (player {env.players[i]!r})"))
+            out.append(v.float_array(values, f"h (player {env.players[i]!r})", bounded=True))
         return out
     if isinstance(h, (str, bytes)) or not isinstance(h, (Sequence, np.ndarray)) or len(h) != n:
         raise v.fail("h", f"a callable h(i, others_profile) or one array per player ({n})",
@@ -70,7 +70,7 @@ def _validate_h(env: Environment, h: Any) -> list[np.ndarray]:
     for i, h_i in enumerate(h):
         name = f"h[{env.players[i]!r}]"
         shape = _others_shape(env, i)
-        arr = v.float_array(h_i, name)
+        arr = v.float_array(h_i, name, bounded=True)
         if arr.shape == shape:
             out.append(arr)
         elif arr.ndim == 1 and arr.size == int(np.prod(shape)):
@@ -117,6 +117,7 @@ def groves(env: Environment, h: Any, *, ties: str = "lowest", name: str = "Grove
         block, in this process or on a Dask cluster; the result is the same.
     """
     env = _check_env(env)
+    lazy = v.flag(lazy, "lazy")
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     if lazy or opts != Compute():
         function = blockwise.GrovesFunction(env, v.choice(ties, "ties", TIES), _tie_tolerance(env), _validate_h(env, h))
@@ -241,6 +242,7 @@ def vcg(env: Environment, *, pivot: str = "clarke", status_quo: int | str | None
     array([ 2., -1.])
     """
     env = _check_env(env)
+    lazy = v.flag(lazy, "lazy")
     pivot = v.choice(pivot, "pivot", PIVOTS)
     opts = compute_options(chunk_size, memory_limit, backend, scheduler, progress)
     blocks = lazy or opts != Compute()

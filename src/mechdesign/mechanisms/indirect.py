@@ -2,16 +2,16 @@
 
 Each player i picks an action a_i from a finite set A_i; the outcome function g
 maps the action profile a = (a_1, ..., a_N) to a lottery over the alternatives
-X and a vector of transfers (money *received*, DESIGN.md §1). Played by
+X and a vector of transfers (money *received*, ``docs/conventions.md``). Played by
 privately informed players under the environment's prior, Γ is a Bayesian game
-(seed 000, "mechanisms"); see :class:`mechdesign.BayesianGame.from_mechanism`.
+(Tadelis 2013, ch. 14); see :class:`mechdesign.BayesianGame.from_mechanism`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from mechdesign import _validation as v
 from mechdesign.errors import SpecError
 from mechdesign.mechanisms.direct import Outcome, decision_rule, one_hot
-from mechdesign.model.environment import Environment, _per_player, _type_space
+from mechdesign.model.environment import Environment, _per_player, _type_space, profile_from_mapping
 
 
 class Mechanism:
@@ -72,7 +72,8 @@ class Mechanism:
             raise v.fail("outcome", "a tuple (decision, transfers) of arrays or a callable g(action_profile)",
                          type(outcome).__name__)
         self._indices, self._lottery = decision_rule(decision, env, "outcome: decision", shape=self.n_actions)
-        self._transfers = v.float_array(transfers, "outcome: transfers", shape=(*self.n_actions, env.n_players))
+        self._transfers = v.float_array(transfers, "outcome: transfers", shape=(*self.n_actions, env.n_players),
+                                         bounded=True)
         self.name = name or "indirect mechanism"
 
     def _tabulate(self, g: Callable[..., Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -146,15 +147,41 @@ class Mechanism:
         return v.index(action, f"action of player {self.env.players[i]!r}", self.n_actions[i])
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome g(a) at an action profile (a tuple of action indices).
+        """The outcome g(a) at an action profile.
 
-        ``alternative`` is set whenever g(a) picks one alternative for sure.
+        Parameters
+        ----------
+        profile : tuple of int or mapping
+            One action *index* per player in player order (``(1, 0)``), or a
+            mapping from player to action *label or value* (``{"A": 1.0, "B": 0.0}``:
+            the actions whose value, e.g. the bid, is 1 and 0). Numbers in a
+            mapping are action values, never indices.
+
+        Returns
+        -------
+        Outcome
+            ``alternative`` is set whenever g(a) picks one alternative for sure.
         """
-        prof = v.profile(profile, "profile", self.n_actions)
+        if isinstance(profile, Mapping):
+            prof = profile_from_mapping(profile, "profile", self.env.players, self.action_labels,
+                                        self.action_values, "action")
+        else:
+            prof = v.profile(profile, "profile", self.n_actions)
         lottery = np.array(self.decision[prof])
         sure = np.flatnonzero(lottery == 1.0)
         alt = self.env.alternatives[int(sure[0])] if sure.size == 1 else None
         return Outcome(lottery=lottery, transfers=np.array(self._transfers[prof]), alternative=alt)
+
+    def to_frame(self):
+        """Outcome g(a) by action profile: ``P(x)`` per alternative and ``m <player>``."""
+        from mechdesign.display import frames
+
+        return frames.indirect_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import html
+
+        return html.indirect_mechanism(self)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description: environment, actions, decision and transfers."""

@@ -111,6 +111,9 @@ class LazyDirectMechanism(DirectMechanism):
             raise v.fail("func", f"transfers of shape {(*shape, env.n_players)}", f"shape {transfers.shape} ({where})")
         if not np.all(np.isfinite(transfers)):
             raise v.fail("func", "finite transfers", f"non-finite values ({where})")
+        if transfers.size and not np.abs(transfers).max() <= v.MAX_MAGNITUDE:
+            raise v.fail("func", f"transfers of magnitude at most {v.MAX_MAGNITUDE:g}",
+                         f"{np.abs(transfers).max():g} ({where})")
         if np.issubdtype(decision.dtype, np.integer):
             if decision.shape != shape:
                 raise v.fail("func", f"decision indices of shape {shape}", f"shape {decision.shape} ({where})")
@@ -131,7 +134,11 @@ class LazyDirectMechanism(DirectMechanism):
         return self._deterministic
 
     def outcome(self, profile: Any) -> Outcome:
-        """The outcome at one report profile (evaluates ``func`` on that profile only)."""
+        """The outcome at one report profile (evaluates ``func`` on that profile only).
+
+        ``profile`` is a tuple of type indices or a mapping ``{player: type label
+        or value}``, as in :meth:`DirectMechanism.outcome`.
+        """
         prof = self.env.check_profile(profile)
         indices, lottery, transfers = self.block(tuple(slice(t, t + 1) for t in prof))
         first = (0,) * self.env.n_players

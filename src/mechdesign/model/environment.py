@@ -3,7 +3,7 @@
 An :class:`Environment` holds N players, a finite set X of public alternatives,
 a finite type space per player, a common prior over type profiles and the
 players' valuations u_i(x, θ). Player i's payoff from alternative x and money
-m_i (received) is u_i(x, θ) + m_i (seed 000, quasilinear preferences).
+m_i (received) is u_i(x, θ) + m_i (Tadelis 2013, ch. 14, quasilinear preferences).
 
 Valuations are either *private* (u_i depends on θ_i only; an array of shape
 ``(k_i, |X|)``) or *interdependent* (u_i depends on the whole profile; shape
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
+from mechdesign.errors import SpecError
 from mechdesign.model.prior import IndependentPrior, JointPrior, Prior
 
 
@@ -81,11 +82,23 @@ class Environment:
     types : list or mapping
         Per player, the list of types: numbers (type values) or labels.
         Type ``t`` of player ``i`` is referred to by its index ``0..k_i-1``.
-    prior : Prior
+    prior : Prior, optional
         :class:`IndependentPrior` or :class:`JointPrior` with matching shape.
+        Omitted (or None): the uniform prior, independent types each drawn
+        uniformly (as when a spec file has no ``prior:``).
     valuations : list or mapping
         Per player, u_i as an array of shape ``(k_i, |X|)`` (private values) or
         ``(k_1, ..., k_N, |X|)`` (interdependent values). Must be finite.
+        Required; give it by keyword when the prior is omitted.
+
+    Notes
+    -----
+    A type profile is given either as a tuple of type *indices*, one per
+    player in player order (``(3, 1)``: player 0's fourth type, player 1's
+    second), or as a mapping from player to type *label or value*
+    (``{"A": 4, "B": 2}``: the types whose value is 4 and 2). In a tuple every
+    entry is an index, never a value; in a mapping a number is a type value,
+    never an index. See :meth:`check_profile`.
 
     Examples
     --------
@@ -97,7 +110,8 @@ class Environment:
     4
     """
 
-    def __init__(self, players: Any, alternatives: Any, types: Any, prior: Prior, valuations: Any):
+    def __init__(self, players: Any, alternatives: Any, types: Any, prior: Prior | None = None,
+                 valuations: Any = None):
         self.players = _names_or_count(players, "players", "P")
         self.alternatives = _names_or_count(alternatives, "alternatives", "x")
         spaces = [_type_space(t, f"types[{self.players[i]!r}]")
@@ -105,8 +119,13 @@ class Environment:
         self.type_labels = tuple(labels for labels, _ in spaces)
         self.type_values = tuple(values for _, values in spaces)
         self.n_types = tuple(len(labels) for labels in self.type_labels)
-        if not isinstance(prior, Prior):
-            raise v.fail("prior", "an IndependentPrior or JointPrior", type(prior).__name__)
+        if prior is not None and not isinstance(prior, Prior):
+            raise v.fail("prior", "an IndependentPrior or JointPrior, or None for the uniform prior (give "
+                         "valuations= by keyword when omitting the prior)", type(prior).__name__)
+        if valuations is None:
+            raise v.fail("valuations", "per player, an array (k_i, |X|) or (k_1, ..., k_N, |X|)", "none")
+        if prior is None:
+            prior = IndependentPrior([np.full(k, 1.0 / k) for k in self.n_types])
         if prior.n_types != self.n_types:
             raise v.fail("prior", f"type counts {self.n_types} matching `types`", f"{prior.n_types}")
         self.prior = prior
@@ -114,7 +133,7 @@ class Environment:
         arrays = []
         for i, val in enumerate(_per_player(valuations, "valuations", self.players)):
             name = f"valuations[{self.players[i]!r}]"
-            arr = v.float_array(val, name)
+            arr = v.float_array(val, name, bounded=True)
             if arr.shape not in {(self.n_types[i], n_alt), (*self.n_types, n_alt)}:
                 raise v.fail(name, f"shape {(self.n_types[i], n_alt)} (private values) or "
                              f"{(*self.n_types, n_alt)} (interdependent values)", f"shape {arr.shape}")
@@ -167,8 +186,33 @@ class Environment:
         return v.index(t, f"type of player {self.players[i]!r}", self.n_types[i])
 
     def check_profile(self, profile: Any, name: str = "profile") -> tuple[int, ...]:
-        """Validate a type profile (one index per player) and return it as a tuple."""
-        return v.profile(profile, name, self.n_types)
+        """Validate a type profile and return it as a tuple of type indices.
+
+        Parameters
+        ----------
+        profile : tuple of int or mapping
+            Either one type *index* per player, in player order (a tuple,
+            list or array of integers: ``(3, 1)``), or a mapping from each
+            player (name or index) to her type *label or value*
+            (``{"A": 4, "B": 2}``, ``{"A": "4", "B": "2"}``). A number in a
+            mapping is a type value, never an index; an entry of a tuple is an
+            index, never a value.
+        name : str
+            Argument name used in error messages.
+
+        Raises
+        ------
+        SpecError
+            If an index is out of range, a label or value is not a type of its
+            player, or a player is missing or unknown.
+        """
+        if isinstance(profile, Mapping):
+            return profile_from_mapping(profile, name, self.players, self.type_labels, self.type_values, "type")
+        try:
+            return v.profile(profile, name, self.n_types)
+        except SpecError as exc:
+            raise SpecError(f"{exc}; a tuple holds type indices (0..k_i-1) in player order; to give type "
+                              f"labels or values use a mapping {{player: type}}") from None
 
     def profiles(self):
         """Iterate over all type profiles in C order (small environments only)."""
@@ -197,12 +241,14 @@ class Environment:
 
     # --------------------------------------------------------- constructors
     @classmethod
-    def from_function(cls, players: Any, alternatives: Any, types: Any, prior: Prior,
-                      u: Callable[..., float], interdependent: bool = False) -> "Environment":
+    def from_function(cls, players: Any, alternatives: Any, types: Any, prior: Prior | None = None,
+                      u: Callable[..., float] | None = None, interdependent: bool = False) -> "Environment":
         """Build an environment from a valuation function.
 
         Parameters
         ----------
+        players, alternatives, types, prior
+            As in :class:`Environment` (prior omitted: uniform).
         u : callable
             ``u(i, x, t)`` returns player ``i``'s (index) value for alternative
             ``x`` (its name) when her type is ``t`` (the type value, or label if
@@ -211,6 +257,7 @@ class Environment:
         interdependent : bool
             Whether u_i depends on every player's type.
         """
+        interdependent = v.flag(interdependent, "interdependent")
         probe = cls.__new__(cls)
         probe.players = _names_or_count(players, "players", "P")
         probe.alternatives = _names_or_count(alternatives, "alternatives", "x")
@@ -257,6 +304,38 @@ class Environment:
         kind = "private" if self.private_values else "interdependent"
         return (f"Environment(players={list(self.players)}, alternatives={list(self.alternatives)}, "
                 f"n_types={self.n_types}, {kind} values, prior={self.prior!r})")
+
+
+def profile_from_mapping(profile: Mapping, name: str, players: tuple[str, ...], labels: tuple[tuple[str, ...], ...],
+                         values: tuple[np.ndarray | None, ...], what: str) -> tuple[int, ...]:
+    """Indices of a profile given as ``{player: label or value}`` (types, or actions of a game).
+
+    A string is a label; a number is a value (it must equal one of the
+    player's numeric values); booleans and other objects are rejected.
+    """
+    article = "an" if what[0] in "aeiou" else "a"
+    chosen: dict[int, int] = {}
+    for key, item in profile.items():
+        i = v.lookup(key, f"{name} key", players)
+        if i in chosen:
+            raise v.fail(f"{name} key", "each player once", f"player {players[i]!r} twice")
+        where = f"{name}[{players[i]!r}]"
+        if isinstance(item, str):
+            chosen[i] = v.lookup(item, where, labels[i])
+        elif isinstance(item, numbers.Real) and not isinstance(item, (bool, np.bool_)):
+            if values[i] is None:
+                raise v.fail(where, f"{article} {what} label among {list(labels[i])}", repr(item))
+            hits = np.flatnonzero(values[i] == float(item))
+            if not hits.size:
+                raise v.fail(where, f"{article} {what} value among {[float(x) for x in values[i]]} (numbers in a "
+                             f"mapping are {what} values, not indices)", item)
+            chosen[i] = int(hits[0])
+        else:
+            raise v.fail(where, f"{article} {what} label (str) or value (number)", type(item).__name__)
+    missing = [p for k, p in enumerate(players) if k not in chosen]
+    if missing:
+        raise v.fail(name, f"{article} {what} for every player {list(players)}", f"none for {missing}")
+    return tuple(chosen[k] for k in range(len(players)))
 
 
 def _prior_spec(env: Environment) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -102,6 +103,43 @@ def single_item_auction(values: Any = (0.0, 1.0, 2.0, 3.0), n_bidders: int = 2,
     return Environment(players, [*players, "none"], spaces, prior, valuations)
 
 
+def multi_unit_auction(values: Any = (0.0, 1.0, 2.0, 3.0), n_bidders: int = 3, units: int = 2,
+                       prior: Prior | None = None) -> Environment:
+    """``units`` identical items for unit-demand bidders: alternatives are the sets of at most ``units`` winners.
+
+    Bidder i's type is her value v_i for one item; u_i(S) = v_i if i ∈ S, else 0.
+    Alternatives are labelled by their winners (``"B1+B3"``; ``"none"`` for
+    nobody), sets of fewer winners first. With ``units=1`` this is
+    :func:`single_item_auction` up to the order of the alternatives.
+
+    Parameters
+    ----------
+    values : list of numbers, or one list per bidder
+    n_bidders : int
+    units : int
+        Number of items, between 1 and ``n_bidders``.
+    prior : Prior, optional
+        Default: independent and uniform.
+    """
+    n = _count(n_bidders, "n_bidders")
+    c = _count(units, "units")
+    if c > n:
+        raise v.fail("units", f"at most n_bidders = {n}", c)
+    spaces = _per_player_lists(values, n, "values")
+    players = [f"B{i + 1}" for i in range(n)]
+    sets = [s for size in range(c + 1) for s in itertools.combinations(range(n), size)]
+    labels = ["+".join(players[i] for i in s) if s else "none" for s in sets]
+    valuations = []
+    for i in range(n):
+        u = np.zeros((len(spaces[i]), len(sets)))
+        for x, s in enumerate(sets):
+            if i in s:
+                u[:, x] = spaces[i]
+        valuations.append(u)
+    prior = prior or _uniform_prior([len(s) for s in spaces])
+    return Environment(players, labels, spaces, prior, valuations)
+
+
 def bilateral_trade(seller_costs: Any = (0.0, 1.0, 2.0), buyer_values: Any = (0.0, 1.0, 2.0),
                     prior: Prior | None = None) -> Environment:
     """A seller with cost c and a buyer with value v: alternatives ``["trade", "no trade"]``.
@@ -147,12 +185,17 @@ def random_environment(n_players: int = 2, n_types: int | Sequence[int] = 3, n_a
     """
     n = _count(n_players, "n_players")
     n_alt = _count(n_alternatives, "n_alternatives")
-    if isinstance(n_types, (int, np.integer)):
+    if isinstance(n_types, (str, bytes)) or not isinstance(n_types, Sequence) and not hasattr(n_types, "__len__"):
         counts = [_count(n_types, "n_types")] * n
     else:
-        counts = [_count(k, "n_types") for k in n_types]
+        counts = [_count(k, f"n_types[{j}]") for j, k in enumerate(n_types)]
         if len(counts) != n:
             raise v.fail("n_types", f"one count per player ({n})", len(counts))
+    for name, flag in (("correlated", correlated), ("interdependent", interdependent)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise v.fail(name, "True or False", repr(flag))
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise v.fail("seed", "None or a non-negative integer", repr(seed))
     rng = np.random.default_rng(seed)
     if correlated:
         joint = rng.dirichlet(np.ones(int(np.prod(counts)))).reshape(counts)

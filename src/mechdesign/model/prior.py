@@ -2,7 +2,7 @@
 
 A prior is a probability distribution over type profiles θ = (θ_1, ..., θ_N),
 each θ_i an index in ``0..k_i-1``. Player i of type t believes the others'
-types are distributed as P(θ_-i | θ_i = t) (seed 003, "Bayesian implementation").
+types are distributed as P(θ_-i | θ_i = t) (d'Aspremont and Gérard-Varet 1979, Bayesian implementation).
 
 * :class:`IndependentPrior` stores one marginal per player and never
   materialises the joint distribution unless :meth:`Prior.joint` is called.
