@@ -311,34 +311,40 @@ def compare(args: argparse.Namespace) -> None:
 def path_lengths(k: int, seeds: range, cap: int) -> None:
     """Per prior of start='tracing', pivots to the end of one path (or the cap); costs per pivot and iteration."""
     from mechdesign.games.interim import two_player_arrays
-    from mechdesign.games.lcp import REGRET_CHECKPOINTS
+    from mechdesign.games.lcp import TRACING_PRIORS
     from mechdesign.games.lemke import KernelLemke, bayesian_lcp, tracing_covering
     from mechdesign.games.priors import RegretMatching, interim_matrices, uniform_prior
 
-    names = ["uniform"] + [f"rm {c}" for c in REGRET_CHECKPOINTS]
-    print(f"\ntracing paths, {k} x {k} (LCP size {2 * k * k + 2 * k}), pivots to the end of one path (cap {cap:,})")
-    print(f"{'seed':>4} | " + " | ".join(f"{n:>9}" for n in names) + " | shortest")
+    checkpoints = tuple(c for c in TRACING_PRIORS if not isinstance(c, str))
+    names = [p if isinstance(p, str) else f"rm {p}" for p in TRACING_PRIORS]
+    print(f"\ntracing paths, {k} x {k} (LCP size {2 * k * k + 2 * k}), pivots to the end of one path from each "
+          f"prior of start='tracing' in start order (cap {cap:,}); 'race': pivots solve_bne spent racing them")
+    print(f"{'seed':>4} | " + " | ".join(f"{n:>9}" for n in names) + f" | {'shortest':>9} | {'race':>9}")
     lengths = []
     for seed in seeds:
-        u1, u2, b1, b2, _ = two_player_arrays(make_game(k, seed))
+        game = make_game(k, seed)
+        u1, u2, b1, b2, _ = two_player_arrays(game)
         M, q = bayesian_lcp(u1, u2, b1, b2)
-        regret = RegretMatching(*interim_matrices(u1, u2, b1, b2), k, k)
-        priors = [uniform_prior(k, k, k, k)] + [regret.average(c) for c in REGRET_CHECKPOINTS]
+        regret = RegretMatching(*interim_matrices(u1, u2, b1, b2), k, k, keep=checkpoints)
         row = []
-        for prior in priors:
-            path = KernelLemke(M, q, tracing_covering(M, prior))
+        for prior in TRACING_PRIORS:
+            s0 = uniform_prior(k, k, k, k) if prior == "uniform" else regret.average(int(prior))
+            path = KernelLemke(M, q, tracing_covering(M, s0))
             status = path.advance(cap)
             row.append(path.pivots if status == "success" else math.inf)
-        lengths.append(row)
-        cells = [f"{p:>9,}" if math.isfinite(p) else f"{'> cap':>9}" for p in row]
-        print(f"{seed:>4} | " + " | ".join(cells) + f" | {names[int(np.argmin(row))]}", flush=True)
-    medians = np.median(np.array(lengths), axis=0)
+        message = md.solve_bne(game, method="lcp", options={"max_pivots": 10**9}).message
+        race = int(message.split(" pivots")[0].split()[-1])
+        lengths.append(row + [min(row), race])
+        cells = [f"{p:>9,}" if math.isfinite(p) else f"{'> cap':>9}" for p in row + [min(row)]]
+        print(f"{seed:>4} | " + " | ".join(cells) + f" | {race:>9,}", flush=True)
+    medians = np.median(np.array(lengths, dtype=float), axis=0)
     print(f"{'med.':>4} | " + " | ".join(f"{m:>9,.0f}" if math.isfinite(m) else f"{'> cap':>9}" for m in medians))
     u1, u2, b1, b2, _ = two_player_arrays(make_game(k, 0))
     M, q = bayesian_lcp(u1, u2, b1, b2)
     d = tracing_covering(M, uniform_prior(k, k, k, k))
     costs = []
     for compiled_after in (10**12, 0):
+        KernelLemke(M, q, d, compiled_after=compiled_after).advance(3)          # load the compiled code
         path = KernelLemke(M, q, d, compiled_after=compiled_after)
         start = time.perf_counter()
         path.advance(2_000 if compiled_after else 20_000)

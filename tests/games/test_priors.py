@@ -43,6 +43,10 @@ def test_compiled_regret_matching_matches_the_reference_and_checkpoints_continue
                                    atol=1e-12)
     with pytest.raises(ValueError, match="iterations"):
         run.average(3)
+    kept = RegretMatching(*interim_matrices(u1, u2, b1, b2), 2, 4, keep=(4,))
+    later = kept.average(12)                      # passes checkpoint 4 on the way and keeps it
+    np.testing.assert_array_equal(kept.average(4), run.average(4))
+    np.testing.assert_array_equal(later, run.average(12))
 
 
 def test_uniform_and_random_priors_are_profiles():

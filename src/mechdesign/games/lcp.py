@@ -31,13 +31,15 @@ LCP_STARTS = ("tracing", "covering")
 #: Default options of method "lcp".
 DEFAULT_OPTIONS: dict[str, Any] = {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing",
                                    "workers": 2}
-#: The tracing priors raced by ``start="tracing"``, in start order: the uniform prior, then
-#: the averages of one regret-matching run after these numbers of iterations, then random
-#: priors. ``bench_bne.py --paths`` prints the path length from each per size.
-REGRET_CHECKPOINTS = (10, 30, 100, 300, 1000, 3000, 10_000)
-#: Path j of the schedule starts once ADMIT_FACTORS[j] × (LCP size) pivots are spent: the uniform
-#: path alone first (short games end there), then one more path each time the spending doubles.
-ADMIT_FACTORS = (0, 2, 4, 8, 16, 32, 64, 128)
+#: The tracing priors raced by ``start="tracing"``, in start order: an integer c is the
+#: average of one regret-matching run after c iterations (an iteration costs about one
+#: pivot), ``"uniform"`` the uniform prior; random priors follow. ``bench_bne.py --paths``
+#: prints the path length from each per size.
+TRACING_PRIORS: tuple[int | str, ...] = (10, 3, "uniform", 30, 100, 300, 1000, 3000, 10_000)
+#: The first path runs alone for ADMIT_FIRST × (LCP size) pivots; then one more path is
+#: admitted each time the pivots spent grow by the factor ADMIT_GROWTH.
+ADMIT_FIRST = 2.0
+ADMIT_GROWTH = 2.0
 #: Paths racing at a time at most.
 MAX_PATHS = 8
 #: A solution whose largest per-agent gain, in units of the player's payoff range, is below this
@@ -94,11 +96,11 @@ def _lemke_paths(arrays: tuple[np.ndarray, ...], opts: dict[str, Any], on_round:
     Returns M, q, the outcome (pivots summed over paths), the number of paths
     started and the winner's prior. ``"tracing"``: tracing procedures (van den
     Elzen & Talman 1991) raced by :func:`.lemke_paths.lemke_portfolio`: the one
-    from the uniform prior alone first (LCP built and path pivoted in one
-    compiled call, :func:`.lemke_jit.tracing_path`), then regret-matching
-    averages (:data:`REGRET_CHECKPOINTS`) admitted as the spending doubles
-    (:data:`ADMIT_FACTORS`), then random priors (Dirichlet(1) per agent,
-    seeded) as replacements of failed paths. Every path ends at an equilibrium
+    from the first prior of :data:`TRACING_PRIORS` alone first (LCP built and
+    path pivoted in compiled calls, :func:`.lemke_jit.tracing_path`), then the
+    next ones admitted as the spending grows (:data:`ADMIT_FIRST`,
+    :data:`ADMIT_GROWTH`), then random priors (Dirichlet(1) per agent, seeded)
+    as replacements of failed paths. Every path ends at an equilibrium
     given enough pivots; their lengths differ by orders of magnitude between
     priors, and racing bounds the cost by a small multiple of the shortest.
     """
@@ -114,27 +116,35 @@ def _lemke_paths(arrays: tuple[np.ndarray, ...], opts: dict[str, Any], on_round:
                                            on_round=on_round)
         return M, q, outcome, started, "a random covering vector"
     size = k1 * m1 + k2 * m2 + k1 + k2
-    admit = [factor * size for factor in ADMIT_FACTORS]
-    budget = max(1, min(admit[1], opts["max_pivots"]))
-    M, q = lemke_jit.bayesian_lcp(u1, u2, b1, b2)
-    neg, covering, *state = lemke_jit.tracing_path(M, q, uniform_prior(k1, k2, m1, m2), budget, REFACTOR_EVERY,
-                                                   PIVOT_TOL, RELATIVE_PIVOT_TOL, ZERO_TOL)
-    accept = functools.partial(_blocks_sum_to_one, M=M, q=q)
-    first = KernelLemke.from_state(q, neg, covering, *state)
-    on_round(first.pivots)
-    labels = ["the uniform prior"]
+    admit = [0] + [int(ADMIT_FIRST * size * ADMIT_GROWTH ** j) for j in range(len(TRACING_PRIORS) - 1)]
+    labels: list[str] = []
 
     def priors() -> Iterator[np.ndarray]:
-        regret = RegretMatching(*interim_matrices(u1, u2, b1, b2), m1, m2)
-        for iterations in REGRET_CHECKPOINTS:
-            labels.append(f"regret matching after {iterations} iterations")
-            yield regret.average(iterations)
+        regret: RegretMatching | None = None
+        for prior in TRACING_PRIORS:
+            if prior == "uniform":
+                labels.append("the uniform prior")
+                yield uniform_prior(k1, k2, m1, m2)
+                continue
+            if regret is None:
+                keep = tuple(c for c in TRACING_PRIORS if not isinstance(c, str))
+                regret = RegretMatching(*interim_matrices(u1, u2, b1, b2), m1, m2, keep=keep)
+            labels.append(f"regret matching after {prior} iterations")
+            yield regret.average(int(prior))
         rng = np.random.default_rng(opts["seed"])
         while True:
             labels.append("a random prior")
             yield random_prior(rng, k1, k2, m1, m2)
 
-    coverings = (tracing_covering(M, prior) for prior in priors())
+    starts = priors()
+    M, q = lemke_jit.bayesian_lcp(u1, u2, b1, b2)
+    budget = max(1, min(admit[1], opts["max_pivots"]))
+    neg, covering, *state = lemke_jit.tracing_path(M, q, next(starts), budget, REFACTOR_EVERY,
+                                                   PIVOT_TOL, RELATIVE_PIVOT_TOL, ZERO_TOL)
+    accept = functools.partial(_blocks_sum_to_one, M=M, q=q)
+    first = KernelLemke.from_state(q, neg, covering, *state)
+    on_round(first.pivots)
+    coverings = (tracing_covering(M, prior) for prior in starts)
     workers = min(opts["workers"], available_cpus())
     outcome, started = lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=MAX_PATHS,
                                        workers=workers, on_round=on_round, admit=admit, neg_columns=neg,

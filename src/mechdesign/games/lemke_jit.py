@@ -128,6 +128,8 @@ def refactorize(neg_columns, neg_d, q, G, R, K, position_of_w, basis, rhs):
     With A the n × K columns of the basic z variables (positions ``p``) and R
     the rows whose w is nonbasic: B⁻¹ restricted to the columns R is
     ``(A[R])⁻¹`` on the rows p and ``−A[w] (A[R])⁻¹`` on the rows of the basic w.
+    Plain loops, no BLAS: BLAS threads contending with other processes made
+    each refactorisation cost as much as a hundred pivots.
     """
     n = rhs.size
     if K == 0:
@@ -140,7 +142,7 @@ def refactorize(neg_columns, neg_d, q, G, R, K, position_of_w, basis, rhs):
         if basis[p] >= n:
             z_positions[c] = p
             c += 1
-    A = np.empty((n, K))
+    A = np.empty((K, n)).T                                  # n × K, columns contiguous
     for c in range(K):
         var = basis[z_positions[c]]
         a = neg_columns[var - n] if var < 2 * n else neg_d
@@ -150,35 +152,70 @@ def refactorize(neg_columns, neg_d, q, G, R, K, position_of_w, basis, rhs):
     for r in range(K):
         for c in range(K):
             kernel[r, c] = A[R[r], c]
-    inverse = np.linalg.inv(kernel)
-    n_w = n - K
-    w_rows = np.empty(n_w, dtype=np.int64)
-    c = 0
-    for i in range(n):
-        if position_of_w[i] >= 0:
-            w_rows[c] = i
-            c += 1
-    A_w = np.empty((n_w, K))
-    for r in range(n_w):
+    inverse = _inverse(kernel)
+    product = np.zeros((K, n)).T                            # A @ inverse, n × K, columns contiguous
+    for j in range(K):
         for c in range(K):
-            A_w[r, c] = A[w_rows[r], c]
-    below = A_w @ inverse
+            coefficient = inverse[c, j]
+            if coefficient != 0.0:
+                for i in range(n):
+                    product[i, j] += A[i, c] * coefficient
     for c in range(K):
         p = z_positions[c]
         for j in range(K):
             G[p, j] = inverse[c, j]
-    for r in range(n_w):
-        p = position_of_w[w_rows[r]]
-        for j in range(K):
-            G[p, j] = -below[r, j]
+    for i in range(n):
+        p = position_of_w[i]
+        if p >= 0:
+            for j in range(K):
+                G[p, j] = -product[i, j]
     for p in range(n):
-        total = 0.0
-        for j in range(K):
-            total += G[p, j] * q[R[j]]
-        rhs[p] = total
-    for r in range(n_w):
-        i = w_rows[r]
-        rhs[position_of_w[i]] += q[i]
+        rhs[p] = 0.0
+    for j in range(K):
+        qj = q[R[j]]
+        if qj != 0.0:
+            for p in range(n):
+                rhs[p] += G[p, j] * qj
+    for i in range(n):
+        p = position_of_w[i]
+        if p >= 0:
+            rhs[p] += q[i]
+
+
+@njit(cache=True)
+def _inverse(matrix):
+    """Inverse by Gauss–Jordan elimination with partial pivoting (LinAlgError when a pivot is zero)."""
+    K = matrix.shape[0]
+    work = matrix.copy()
+    inverse = np.zeros((K, K))
+    for i in range(K):
+        inverse[i, i] = 1.0
+    for col in range(K):
+        pivot_row = col
+        largest = abs(work[col, col])
+        for r in range(col + 1, K):
+            if abs(work[r, col]) > largest:
+                largest = abs(work[r, col])
+                pivot_row = r
+        if largest == 0.0:
+            raise np.linalg.LinAlgError("Matrix is singular to machine precision.")
+        if pivot_row != col:
+            for c in range(K):
+                work[col, c], work[pivot_row, c] = work[pivot_row, c], work[col, c]
+                inverse[col, c], inverse[pivot_row, c] = inverse[pivot_row, c], inverse[col, c]
+        scale = 1.0 / work[col, col]
+        for c in range(K):
+            work[col, c] *= scale
+            inverse[col, c] *= scale
+        for r in range(K):
+            if r != col:
+                factor = work[r, col]
+                if factor != 0.0:
+                    for c in range(col, K):
+                        work[r, c] -= factor * work[col, c]
+                    for c in range(K):
+                        inverse[r, c] -= factor * inverse[col, c]
+    return inverse
 
 
 @njit(cache=True)

@@ -52,29 +52,40 @@ class RegretMatching:
     Each agent plays proportionally to its positive cumulative regrets on its
     conditional interim payoffs (an agent with none keeps its previous
     mixture). :meth:`average` continues the run up to the requested iteration
-    and returns the normalised weighted average of play, so several
-    checkpoints cost one run of the largest.
+    and returns the normalised weighted average of play; the averages at the
+    ``keep`` checkpoints passed on the way are stored, so several checkpoints,
+    asked for in any order, cost one run of the largest.
     """
 
-    def __init__(self, interim_1: np.ndarray, interim_2: np.ndarray, m1: int, m2: int) -> None:
-        self.interim_1, self.interim_2, self.m1, self.m2 = interim_1, interim_2, m1, m2
+    def __init__(self, interim_1: np.ndarray, interim_2: np.ndarray, m1: int, m2: int,
+                 keep: tuple[int, ...] = ()) -> None:
+        # transposed, so that each product is a sum of contiguous columns (plain loops, no BLAS threads)
+        self.columns_1 = np.ascontiguousarray(interim_1.T)
+        self.columns_2 = np.ascontiguousarray(interim_2.T)
+        self.m1, self.m2 = m1, m2
         n1, n2 = interim_1.shape
         self.x, self.y = np.full(n1, 1.0 / m1), np.full(n2, 1.0 / m2)
         self.regret_1, self.regret_2 = np.zeros(n1), np.zeros(n2)
         self.mean_x, self.mean_y = np.zeros(n1), np.zeros(n2)
         self.iterations = 0
+        self.keep = sorted(set(int(c) for c in keep))
+        self.kept: dict[int, np.ndarray] = {}
 
     def average(self, iterations: int) -> np.ndarray:
-        """The stacked averages after ``iterations`` (≥ those already run) iterations."""
+        """The stacked averages after ``iterations`` iterations (run on if needed, or kept from the way)."""
+        if iterations in self.kept:
+            return self.kept[iterations]
         if iterations < self.iterations:
-            raise ValueError(f"iterations: at least {self.iterations} (got {iterations})")
-        _regret_matching(self.interim_1, self.interim_2, self.m1, self.m2, self.x, self.y, self.regret_1,
-                         self.regret_2, self.mean_x, self.mean_y, self.iterations, iterations)
-        self.iterations = iterations
-        mean_x = self.mean_x.reshape(-1, self.m1)
-        mean_y = self.mean_y.reshape(-1, self.m2)
-        return np.concatenate([(mean_x / mean_x.sum(axis=1, keepdims=True)).ravel(),
-                               (mean_y / mean_y.sum(axis=1, keepdims=True)).ravel()])
+            raise ValueError(f"iterations: at least {self.iterations} or a kept checkpoint (got {iterations})")
+        for stop in [c for c in self.keep if self.iterations < c < iterations] + [iterations]:
+            _regret_matching(self.columns_1, self.columns_2, self.m1, self.m2, self.x, self.y, self.regret_1,
+                             self.regret_2, self.mean_x, self.mean_y, self.iterations, stop)
+            self.iterations = stop
+            mean_x = self.mean_x.reshape(-1, self.m1)
+            mean_y = self.mean_y.reshape(-1, self.m2)
+            self.kept[stop] = np.concatenate([(mean_x / mean_x.sum(axis=1, keepdims=True)).ravel(),
+                                              (mean_y / mean_y.sum(axis=1, keepdims=True)).ravel()])
+        return self.kept[iterations]
 
 
 @njit(cache=True)
@@ -101,12 +112,28 @@ def _update(regret, gain, play, m):
 
 
 @njit(cache=True)
-def _regret_matching(interim_1, interim_2, m1, m2, x, y, regret_1, regret_2, mean_x, mean_y, done, until):
+def _product(columns, v, out):
+    """out = Mᵀ-stored matrix times v: Σ_j v[j] · columns[j] (``columns`` holds the matrix's columns as rows)."""
+    for i in range(out.size):
+        out[i] = 0.0
+    for j in range(v.size):
+        vj = v[j]
+        if vj != 0.0:
+            for i in range(out.size):
+                out[i] += columns[j, i] * vj
+
+
+@njit(cache=True)
+def _regret_matching(columns_1, columns_2, m1, m2, x, y, regret_1, regret_2, mean_x, mean_y, done, until):
     """Iterations ``done + 1 .. until`` of regret matching⁺, in place."""
+    gain_1 = np.empty(x.size)
+    gain_2 = np.empty(y.size)
     for it in range(done + 1, until + 1):
-        _update(regret_1, interim_1 @ y, x, m1)
+        _product(columns_1, y, gain_1)
+        _update(regret_1, gain_1, x, m1)
         _play(regret_1, x, m1)
-        _update(regret_2, interim_2 @ x, y, m2)
+        _product(columns_2, x, gain_2)
+        _update(regret_2, gain_2, y, m2)
         _play(regret_2, y, m2)
         mean_x += it * x
         mean_y += it * y
