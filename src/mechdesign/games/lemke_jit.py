@@ -14,6 +14,8 @@ few seconds of compilation the first time, cached on disk afterwards).
 import numpy as np
 from numba import njit
 
+from mechdesign.games.priors import regret_matching_prior
+
 RUNNING, SUCCESS, RAY = 0, 1, 2
 
 
@@ -398,6 +400,28 @@ def tracing_path(M, q, prior, budget, refactor_every, pivot_tol, rel_tol, zero_t
     code = advance(neg_columns, neg_d, q, G, R, column_of_row, position_of_w, basis, rhs, state, budget,
                    refactor_every, pivot_tol, rel_tol, zero_tol)
     return neg_columns, covering, G, R, column_of_row, position_of_w, basis, rhs, state, code
+
+
+@njit(cache=True)
+def first_path(payoff_1, payoff_2, belief_1, belief_2, iterations, budget, refactor_every, pivot_tol, rel_tol,
+               zero_tol):
+    """The LCP and the first tracing path of ``start="tracing"``, in one call.
+
+    The prior is regret matching's average after ``iterations`` iterations
+    (:func:`.priors.regret_matching_prior`), or the uniform prior when
+    ``iterations`` is 0. Returns M, q and what :func:`tracing_path` returns.
+    """
+    k1, k2, m1, m2 = payoff_1.shape
+    M, q = bayesian_lcp(payoff_1, payoff_2, belief_1, belief_2)
+    if iterations > 0:
+        prior = regret_matching_prior(payoff_1, payoff_2, belief_1, belief_2, iterations)
+    else:
+        prior = np.empty(k1 * m1 + k2 * m2)
+        prior[:k1 * m1] = 1.0 / m1
+        prior[k1 * m1:] = 1.0 / m2
+    neg_columns, covering, G, R, column_of_row, position_of_w, basis, rhs, state, code = tracing_path(
+        M, q, prior, budget, refactor_every, pivot_tol, rel_tol, zero_tol)
+    return M, q, neg_columns, covering, G, R, column_of_row, position_of_w, basis, rhs, state, code
 
 
 @njit(cache=True)

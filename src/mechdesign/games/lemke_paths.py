@@ -10,14 +10,17 @@ ends the race. With p paths admitted the cost is at most p times the shortest
 after its admission, where restarting with doubling budgets discarded every
 unfinished path.
 
-Once ``handoff`` pivots are spent and two or more paths race, they move (a
-path's whole state is a few arrays) to worker processes, started as
-``python -m mechdesign.games.lemke_paths`` — a fresh interpreter that imports
-nothing of the caller's script — as soon as ``prestart`` pivots are spent, so
-that their start-up overlaps the pivoting. Threads would not help: two threads
-contending for the GIL were slower than one. Rounds are examined in start
-order after every path has finished its round, so the result does not depend
-on the number of workers, on where a path runs or on timing.
+Once ``handoff`` seconds of racing have passed and two or more paths race,
+they move (a path's whole state is a few arrays) to worker processes, started
+as ``python -m mechdesign.games.lemke_worker`` — a fresh interpreter that
+imports nothing of the caller's script — after ``prestart`` seconds. A worker
+loads the compiled pivots before it says it is ready, and paths move only to
+ready workers: the race never waits for a worker's start-up (one to three
+seconds of imports on a busy machine), so games solved in less than that never
+pay for it. Threads would not help: two threads contending for the GIL were
+slower than one. Rounds are examined in start order after every path has
+finished its round, so the result does not depend on the number of workers,
+on where a path runs or on timing.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO
@@ -57,14 +62,38 @@ def _path_from_state(state: dict[str, Any], neg_columns: np.ndarray) -> KernelLe
 
 
 class _Worker:
-    """A worker process holding some paths of one LCP (pickled requests over its stdin/stdout)."""
+    """A worker process holding some paths of one LCP (pickled requests over its stdin/stdout).
+
+    The process announces itself once its imports are done and its compiled
+    code is loaded; :meth:`is_ready` asks without waiting, :meth:`wait_ready` waits.
+    """
 
     def __init__(self) -> None:
         # the child sees the caller's import path, so an uninstalled checkout works too
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
-        self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env)
+        self.process = subprocess.Popen([sys.executable, "-m", "mechdesign.games.lemke_worker"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.has_lcp = False
+        self._ready = threading.Event()
+        self._failure: SolverError | None = None
+        self._hello = threading.Thread(target=self._await_hello, daemon=True)
+        self._hello.start()
+
+    def _await_hello(self) -> None:
+        try:
+            self.reply()
+        except SolverError as exc:
+            self._failure = exc
+        self._ready.set()
+
+    def is_ready(self) -> bool:
+        """Whether the start-up is over (ready, or failed: :meth:`wait_ready` then raises)."""
+        return self._ready.is_set()
+
+    def wait_ready(self) -> None:
+        self._ready.wait()
+        if self._failure is not None:
+            raise self._failure
 
     def request(self, *message: Any) -> None:
         assert self.process.stdin is not None
@@ -83,15 +112,25 @@ class _Worker:
                               f"{self.process.poll()})") from exc
 
     def close(self) -> None:
-        try:
-            self.request("close")
-        except SolverError:
-            pass
+        if not self._ready.is_set():           # still starting: it holds nothing, do not wait for it
+            self.process.kill()
+        else:
+            try:
+                self.request("close")
+            except SolverError:
+                pass
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:                            # pragma: no cover - defensive
             self.process.kill()
             self.process.wait()
+        self._hello.join()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:                                      # pragma: no cover - a broken pipe
+                    pass
 
 
 class _Path:
@@ -165,6 +204,8 @@ class _Race:
         if self.gave_up:
             return
         try:
+            for worker in self.workers:
+                worker.wait_ready()
             for path in self.active:
                 path.send_to(self._least_loaded(), self.neg_columns)
             for worker in self.workers:
@@ -177,6 +218,10 @@ class _Race:
         for path in self.active:
             path.path = None
         self.remote = True
+
+    def ready(self) -> bool:
+        """Whether every worker started has finished starting (without waiting)."""
+        return bool(self.workers) and all(worker.is_ready() for worker in self.workers)
 
     def _least_loaded(self) -> _Worker:
         loads = [sum(path.worker is worker for path in self.active) for worker in self.workers]
@@ -216,9 +261,9 @@ class _Race:
 
 def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray], max_pivots: int,
                     accept: Callable[[np.ndarray], bool], paths: int = 2, workers: int = 1,
-                    chunk: int = 2048, first_chunk: int = 64, handoff: int = 20_000,
+                    chunk: int = 2048, first_chunk: int = 64, handoff: float = 1.0,
                     on_round: Callable[[int], None] | None = None, admit: Sequence[int] | None = None,
-                    prestart: int | None = None, neg_columns: np.ndarray | None = None,
+                    prestart: float | None = None, neg_columns: np.ndarray | None = None,
                     first: KernelLemke | None = None) -> tuple[LemkeOutcome, int]:
     """Race Lemke paths side by side; the first accepted solution wins.
 
@@ -237,20 +282,22 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
     paths : int
         Paths racing at a time at most.
     workers : int
-        Worker processes the paths move to after ``handoff`` pivots (1: none).
+        Worker processes the paths move to after ``handoff`` seconds (1: none).
     chunk, first_chunk : int
         Pivots per path and round: ``first_chunk`` first, doubling up to ``chunk``,
         so that a short path ends the search early.
-    handoff : int
-        Pivots (over all paths) after which racing paths move to worker processes.
+    handoff : float
+        Seconds of racing after which racing paths move to worker processes,
+        as soon as these are ready (the race does not wait for them); 0: before
+        the first round, waiting for the workers.
     on_round : callable, optional
         Called with the pivots spent so far after every round.
     admit : sequence of int, optional
         The j-th path starts once this many pivots are spent (non-decreasing);
         after the last one a path starts only to replace a failed one. A failed
         path lets the next one start at once. Default: ``paths`` zeros (all at once).
-    prestart : int, optional
-        Pivots after which the worker processes are started (default ``handoff // 4``).
+    prestart : float, optional
+        Seconds of racing after which the worker processes are started (default ``handoff / 2``).
     neg_columns : numpy.ndarray, optional
         ``−Mᵀ`` (:func:`.lemke.negated_columns`), when already computed.
     first : KernelLemke, optional
@@ -266,7 +313,8 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
         failure when ``coverings`` ran out) and the number of paths started.
     """
     thresholds = [0] * paths if admit is None else [int(a) for a in admit]
-    prestart = handoff // 4 if prestart is None else prestart
+    prestart = handoff / 2 if prestart is None else prestart
+    began = time.perf_counter()
     neg = negated_columns(M) if neg_columns is None else neg_columns
     race = _Race(neg)
     started, spent, failures, last_failure = 0, 0, 0, "iteration_limit"
@@ -329,10 +377,11 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
         refill()
         size = max(1, min(first_chunk, chunk))
         while race.active and spent < max_pivots:
-            if workers > 1 and not race.remote and not race.gave_up:
-                if spent >= prestart:
+            if workers > 1 and not race.remote and not race.gave_up and len(race.active) > 1:
+                elapsed = time.perf_counter() - began
+                if elapsed >= prestart:
                     race.prestart(workers)
-                if spent >= handoff and len(race.active) > 1:
+                if handoff <= 0 or (elapsed >= handoff and race.ready()):
                     race.go_remote(workers)
             step = max(1, min(size, (max_pivots - spent) // len(race.active)))
             size = min(2 * size, chunk)
@@ -352,7 +401,14 @@ def lemke_portfolio(M: np.ndarray, q: np.ndarray, coverings: Iterator[np.ndarray
 
 
 def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
-    """Worker loop: hold some paths of one LCP, advance them on request, report statuses and solutions."""
+    """Worker loop: hold some paths of one LCP, advance them on request, report statuses and solutions.
+
+    First loads the compiled pivots (a 2 × 2 path) and says hello, so that
+    the caller moves paths here only once pivoting can start at once.
+    """
+    KernelLemke(np.array([[2.0, 1.0], [1.0, 2.0]]), np.array([-1.0, -1.0]), np.ones(2)).advance(10)
+    pickle.dump("ready", replies, protocol=pickle.HIGHEST_PROTOCOL)
+    replies.flush()
     neg_columns: np.ndarray | None = None
     paths: dict[int, KernelLemke] = {}
     while True:
@@ -385,10 +441,3 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
             return
         pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
         replies.flush()
-
-
-if __name__ == "__main__":
-    # replies go to a private copy of stdout; anything printed by imported code goes to stderr
-    _replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _serve(sys.stdin.buffer, _replies)
