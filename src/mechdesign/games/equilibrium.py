@@ -172,13 +172,16 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         elimination, the reference);
         ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
         (True: re-solve the indifference equations on the supports found),
-        ``start`` (``"tracing"``: two tracing procedures side by side, from two
-        regret-matching priors (n and n / 10 iterations), a failed one replaced
-        by one from the uniform, then a random prior; ``"covering"``: one path with a random
-        covering vector near 1), ``workers`` (2: once the two paths have run
-        20 000 pivots they move to this many worker processes, at most one per
-        CPU; the result does not depend on it), ``seed`` (0: the seed of the random
-        priors / covering vector, which select the equilibrium found);
+        ``start`` (``"tracing"``: tracing procedures raced cheapest first — the
+        path from regret matching's average after 10 iterations alone, then,
+        each time the pivots spent double, one more from the schedule of
+        :data:`mechdesign.games.lcp.TRACING_PRIORS` (other regret-matching
+        averages, the uniform prior), random priors replacing failed paths;
+        ``"covering"``: one path with a random covering vector near 1),
+        ``workers`` (2: racing paths move to this many worker processes, at
+        most one per CPU, once they have raced for a second and the workers
+        have started; the result does not depend on it), ``seed`` (0: the seed
+        of the random priors / covering vector, which select the equilibrium found);
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
