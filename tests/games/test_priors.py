@@ -55,3 +55,30 @@ def test_uniform_and_random_priors_are_profiles():
         assert prior.shape == (3 * 4 + 2 * 5,) and prior.min() >= 0
         np.testing.assert_allclose(prior[:12].reshape(3, 4).sum(axis=1), 1.0)
         np.testing.assert_allclose(prior[12:].reshape(2, 5).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("seed, correlated", [(3, False), (4, True)])
+def test_one_call_prior_and_first_path_repeat_the_separate_steps(seed, correlated):
+    # lemke_jit.first_path (LCP, regret-matching prior and first tracing path in one compiled call) must be
+    # the composition of bayesian_lcp, RegretMatching.average and tracing_path, pivot for pivot
+    from mechdesign.games import lemke_jit
+    from mechdesign.games.lemke import PIVOT_TOL, REFACTOR_EVERY, RELATIVE_PIVOT_TOL, ZERO_TOL, bayesian_lcp
+    from mechdesign.games.priors import regret_matching_prior
+
+    game = random_game(seed, k=(3, 2), m=(2, 4), correlated=correlated)
+    u1, u2, b1, b2, _ = two_player_arrays(game)
+    run = RegretMatching(*interim_matrices(u1, u2, b1, b2), 2, 4)
+    for iterations in (1, 10, 30):
+        np.testing.assert_allclose(regret_matching_prior(u1, u2, b1, b2, iterations), run.average(iterations),
+                                   atol=1e-14)
+    M, q = bayesian_lcp(u1, u2, b1, b2)
+    tolerances = (REFACTOR_EVERY, PIVOT_TOL, RELATIVE_PIVOT_TOL, ZERO_TOL)
+    for iterations, prior in ((0, uniform_prior(3, 2, 2, 4)), (10, run.average(10))):
+        for budget in (3, 10_000):
+            one = lemke_jit.first_path(u1, u2, b1, b2, iterations, budget, *tolerances)
+            np.testing.assert_allclose(one[0], M, atol=1e-15)
+            separate = lemke_jit.tracing_path(one[0], one[1], prior, budget, *tolerances)
+            assert int(one[-1]) == int(separate[-1])                                    # status code
+            assert np.array_equal(one[-4], separate[-4]) and np.array_equal(one[-2], separate[-2])  # basis, pivots
+            for a, b in zip(one[2:-1], separate[:-1]):
+                np.testing.assert_allclose(a, b, atol=1e-12)
