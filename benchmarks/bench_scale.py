@@ -17,8 +17,8 @@ Configurations, each case in a fresh subprocess (its peak memory is its own):
 * ``mechaudit`` — the peer (0.1.x) on the stored VCG tables, killed after ``--timeout`` s and
   skipped at a size when the previous size already took a tenth of the timeout.
 
-Every configuration is timed the same way (wall-clock; the CPU time of the process is printed
-beside it, except for Dask whose work runs in the workers): the process first audits a tiny instance with the
+Every configuration is timed the same way (wall-clock; the CPU time is printed beside it — for
+Dask the client's and the workers' together, per run): the process first audits a tiny instance with the
 same configuration (imports, numba's code loading, Dask workers' imports: reported as
 ``warm-up s``), then ``--repeats`` times DSIC + BIC of the instance; the median is reported.
 
@@ -53,6 +53,11 @@ def environment(n_players: int, seed: int):
     return md.examples.random_environment(n_players=n_players, n_types=10, n_alternatives=10, seed=seed)
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -61,7 +66,7 @@ def ram_mb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
 
 
-_CPU: list[float] = []        # CPU seconds of this process's last timed runs (Dask: the client's only)
+_CPU: list[float] = []        # CPU seconds of this process's last timed runs
 
 
 def _timed(audit, repeats: int):
@@ -99,12 +104,18 @@ def run_mechdesign(n_players: int, seed: int, config: str, repeats: int) -> dict
     md.is_dsic(tiny, **kwargs), md.is_bic(tiny, **kwargs)
     warmup = time.perf_counter() - start
     mech = md.vcg(environment(n_players, seed), lazy=True)
+    workers_cpu = 0.0
+    if client is not None:
+        workers_cpu = -sum(client.run(_cpu_seconds).values())
     seconds, (dsic, bic) = _timed(lambda: (md.is_dsic(mech, **kwargs), md.is_bic(mech, **kwargs)), repeats)
+    cpu = statistics.median(_CPU)
     peak = max_rss_mb()
     if client is not None:
+        workers_cpu += sum(client.run(_cpu_seconds).values())
+        cpu = sum(_CPU) / repeats + workers_cpu / repeats        # client + workers, per run (mean)
         workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         peak += max(workers.values())
-    return {"time": seconds, "cpu": None if client is not None else statistics.median(_CPU), "startup": startup,
+    return {"time": seconds, "cpu": cpu, "startup": startup,
             "warmup": warmup, "peak_mb": peak, "dsic": dsic.violation,
             "bic": bic.violation, "holds": bool(dsic.holds and bic.holds)}
 
