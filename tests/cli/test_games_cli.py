@@ -54,3 +54,14 @@ def test_errors_exit_2(tmp_path):
     no_game.write_text(spec.read_text().split("game:")[0])
     result = runner.invoke(app, ["solve", str(no_game)])
     assert result.exit_code == 2 and "game" in result.output
+
+
+@pytest.mark.parametrize("method", ["dual_averaging", "frank_wolfe"])
+def test_solve_with_a_learning_method(method):
+    spec = str(EXAMPLES / "first_price_game.yaml")
+    result = runner.invoke(app, ["solve", spec, "--method", method, "--tol", "1e-9", "--iterations", "500"])
+    assert result.exit_code == 0, result.output
+    assert "epsilon by iteration" in result.output and "success" in result.output
+    data = json.loads(runner.invoke(app, ["solve", spec, "--method", method, "--json", "-"]).output)
+    assert data["status"] == "success" and data["diagnostics"]["history"]["epsilon"]
+    assert runner.invoke(app, ["solve", spec, "--method", "pure", "--tol", "1e-9"]).exit_code == 2

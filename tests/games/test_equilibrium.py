@@ -249,8 +249,13 @@ def test_lcp_on_three_players_points_to_gambit():
 
 
 def test_pure_refuses_above_max_profiles(first_price):
+    # the bound counts the profiles the search would enumerate: all of them for the exhaustive search,
+    # those left after eliminating dominated actions for the pruned one (here elimination leaves few)
     with pytest.raises(SolverError, match="max_profiles"):
-        md.solve_bne(first_price, method="pure", options={"max_profiles": 10})
+        md.solve_bne(first_price, method="pure", options={"max_profiles": 10, "search": "exhaustive"})
+    assert md.solve_bne(first_price, method="pure", options={"max_profiles": 10}).success
+    with pytest.raises(SolverError, match="max_profiles.*after eliminating"):
+        md.solve_bne(random_game(0, k=(3, 3), m=(4, 4)), method="pure", options={"max_profiles": 10})
 
 
 def test_enum_refuses_above_max_pairs():
@@ -288,7 +293,7 @@ def test_lemke_limits_blas_threads_only_while_pivoting():
 
 def test_lcp_replaces_a_path_ending_at_an_inaccurate_solution(monkeypatch):
     # a path whose "solution" has an agent block not summing to 1 (rounding on long paths) is discarded
-    import mechdesign.games.equilibrium as equilibrium_module
+    import mechdesign.games.lcp as equilibrium_module
 
     real, calls = equilibrium_module._blocks_sum_to_one, []
 

@@ -9,7 +9,7 @@ from scipy import stats
 
 from mechdesign.errors import SpecError
 
-__all__ = ["ValueDistribution", "as_value_distribution", "truncate"]
+__all__ = ["ValueDistribution", "as_value_distribution", "truncate", "value_distributions"]
 
 
 class ValueDistribution:
@@ -153,3 +153,21 @@ def as_value_distribution(d, argument: str = "distribution") -> ValueDistributio
         return ValueDistribution(d)
     except SpecError as exc:
         raise SpecError(f"{argument}: {str(exc).split(': ', 1)[1]}") from None
+
+
+def value_distributions(distributions, argument: str = "distributions") -> tuple:
+    """Validate one distribution per bidder (a list; ``[dist] * n`` for identical bidders)."""
+    if isinstance(distributions, ValueDistribution) or hasattr(distributions, "dist"):
+        raise SpecError(
+            f"{argument}: expected a list with one distribution per bidder, e.g. "
+            f"[dist] * n (got a single {type(distributions).__name__})"
+        )
+    try:
+        dists = list(distributions)
+    except TypeError:
+        raise SpecError(
+            f"{argument}: expected a list of distributions (got {type(distributions).__name__})"
+        ) from None
+    if len(dists) < 1:
+        raise SpecError(f"{argument}: need at least n = 1 bidder (got 0)")
+    return tuple(as_value_distribution(d, f"{argument}[{i}]") for i, d in enumerate(dists))

@@ -16,7 +16,8 @@ from typing import ClassVar, Sequence
 import numpy as np
 
 from mechdesign.auctions._engine import Opponents
-from mechdesign.auctions.distributions import ValueDistribution, as_value_distribution
+from mechdesign.auctions.distributions import value_distributions
+from mechdesign.auctions.risk import check_risk_aversion, crra
 from mechdesign.errors import SpecError
 
 __all__ = ["Auction", "FirstPrice", "SecondPrice", "AllPay"]
@@ -42,29 +43,18 @@ class Auction(abc.ABC):
         Paid by every participating bidder; must be non-negative.
     labels : sequence of str, optional
         Bidder names (default ``"bidder 1"``, ...).
+    risk_aversion : float, optional
+        CRRA coefficient ``rho`` in ``(0, 1]``: every bidder values a money gain ``x`` by
+        ``u(x) = x**rho`` (losses by ``-(-x)**rho``; see :mod:`mechdesign.auctions.risk`).
+        Default: risk neutral.
     """
 
     format: ClassVar[str] = ""
     title: ClassVar[str] = ""
 
     def __init__(self, distributions: Sequence, reserve: float | None = None,
-                 entry_fee: float = 0.0, labels: Sequence[str] | None = None):
-        if isinstance(distributions, (ValueDistribution,)) or hasattr(distributions, "dist"):
-            raise SpecError(
-                "distributions: expected a list with one distribution per bidder, e.g. "
-                f"[dist] * n (got a single {type(distributions).__name__})"
-            )
-        try:
-            dists = list(distributions)
-        except TypeError:
-            raise SpecError(
-                f"distributions: expected a list of distributions (got {type(distributions).__name__})"
-            ) from None
-        if len(dists) < 1:
-            raise SpecError("distributions: need at least n = 1 bidder (got 0)")
-        self.distributions = tuple(
-            as_value_distribution(d, f"distributions[{i}]") for i, d in enumerate(dists)
-        )
+                 entry_fee: float = 0.0, labels: Sequence[str] | None = None, risk_aversion=None):
+        self.distributions = value_distributions(distributions)
         self.n_bidders = len(self.distributions)
         lo = min(d.low for d in self.distributions)
         hi = max(d.high for d in self.distributions)
@@ -89,6 +79,7 @@ class Auction(abc.ABC):
                 f"labels: expected {self.n_bidders} names, one per bidder (got {len(labels)})"
             )
         self.labels = tuple(labels)
+        self.risk_aversion = check_risk_aversion(risk_aversion)
 
     @classmethod
     def symmetric(cls, distribution, n_bidders: int, **kwargs):
@@ -110,6 +101,8 @@ class Auction(abc.ABC):
             extras.append(f"reserve={self.reserve:g}")
         if self.entry_fee:
             extras.append(f"entry_fee={self.entry_fee:g}")
+        if self.risk_aversion is not None:
+            extras.append(f"risk_aversion={self.risk_aversion:g}")
         dists = ", ".join(d.name for d in self.distributions)
         return f"{type(self).__name__}([{dists}]{''.join(', ' + e for e in extras)})"
 
@@ -120,6 +113,7 @@ class Auction(abc.ABC):
             "bidders": [dict(label=lab, **d.to_dict()) for lab, d in zip(self.labels, self.distributions)],
             "reserve": self.reserve if self.has_reserve else None,
             "entry_fee": self.entry_fee,
+            "risk_aversion": self.risk_aversion,
         }
 
     # --- strategies -------------------------------------------------------
@@ -149,30 +143,57 @@ class Auction(abc.ABC):
             evaluate_strategy(s, np.linspace(d.low, d.high, 3), i)
         return strategies
 
-    def equilibrium(self, certify: bool = True, **options):
+    def equilibrium(self, method: str = "auto", certify: bool = True, grid=None, options=None,
+                    progress=None, **solver_options):
         """Bayes-Nash equilibrium bid functions.
 
-        Identical bidders get the exact symmetric equilibrium (quadrature of the
-        integral formulas); asymmetric first-price auctions are solved numerically by
-        backward shooting (:func:`mechdesign.auctions.asymmetric.solve_first_price`);
-        second-price auctions without entry fee are solved by truthful bidding.
+        ``method="auto"`` (the default) uses the exact solvers where they apply: identical
+        bidders get the exact symmetric equilibrium (quadrature of the integral formulas;
+        with CRRA risk aversion ``rho`` in a first-price auction without entry fee, the
+        risk-neutral formula with ``(n - 1) / rho`` opponents, Krishna §4.1); asymmetric
+        first-price auctions are solved numerically by backward shooting
+        (:func:`mechdesign.auctions.asymmetric.solve_first_price`); second-price auctions
+        without entry fee by truthful bidding (a dominant strategy, also under risk
+        aversion). ``method="learn"`` discretises the auction on a type x bid grid, learns
+        an equilibrium of the finite game and certifies its bid functions on the continuum
+        (:func:`mechdesign.auctions.learned.learn_equilibrium`); it handles every format,
+        asymmetric bidders, reserves, entry fees and risk aversion.
 
         Parameters
         ----------
+        method : {"auto", "learn"}
         certify : bool, default True
             Compute the utility loss of the result (:func:`utility_loss`) and store it.
-        **options
-            Options of the asymmetric solver (see ``solve_first_price``).
+        grid : int or (types, bids), optional
+            ``method="learn"`` only: grid sizes (default 64 x 64) or explicit points.
+        options : dict, optional
+            ``method="learn"`` only: learning options (see ``learn_equilibrium``).
+        progress : None, True or callable, optional
+            ``method="learn"`` only: a progress bar (True) or ``progress(done, total)``.
+        **solver_options
+            Options of the asymmetric first-price solver (see ``solve_first_price``).
 
         Returns
         -------
         Equilibrium
             A tuple of :class:`BidFunction` (one per bidder) with ``method``,
-            ``status``, ``options`` and ``loss``.
+            ``status``, ``options``, ``loss`` and ``diagnostics``.
         """
+        if method == "learn":
+            if solver_options:
+                raise SpecError(
+                    f"options: method='learn' takes its options as options={{...}} (got {sorted(solver_options)})"
+                )
+            from mechdesign.auctions.learned import learn_equilibrium
+
+            return learn_equilibrium(self, grid=grid, options=options, progress=progress, certify=certify)
+        if method != "auto":
+            raise SpecError(f"method: expected 'auto' or 'learn' (got {method!r})")
+        if grid is not None or options is not None or progress is not None:
+            raise SpecError("grid, options, progress: only used with method='learn'")
         from mechdesign.auctions.equilibrium import solve
 
-        return solve(self, certify=certify, **options)
+        return solve(self, certify=certify, **solver_options)
 
     def outcomes(self, strategies=None, n_nodes: int = 2048):
         """Exact expected outcomes (quadrature); equilibrium strategies by default."""
@@ -205,14 +226,22 @@ class Auction(abc.ABC):
         """Expected payment (without entry fee) of a participant bidding ``b``."""
 
     def utility(self, opp: Opponents, v, b):
-        """Interim utility of a bidder with values ``v`` bidding ``b`` against ``opp``."""
+        """Interim utility of a bidder with values ``v`` bidding ``b`` against ``opp``
+        (expected CRRA utility of the money gain under risk aversion)."""
         v = np.asarray(v, dtype=float)
         b = np.asarray(b, dtype=float)
         part = b >= self.reserve
         bb = np.where(part, b, self.reserve)
         win = opp.win(bb)
-        u = v * win - self._pay(opp, bb, win) - self.entry_fee
+        if self.risk_aversion is None:
+            u = v * win - self._pay(opp, bb, win) - self.entry_fee
+        else:
+            u = self._risk_utility(opp, v, bb, win)
         return np.where(part, u, 0.0)
+
+    def _risk_utility(self, opp: Opponents, v, b, win):
+        """Expected CRRA utility of a participant bidding ``b`` (win probability ``win``)."""
+        raise NotImplementedError  # pragma: no cover - every format defines it
 
     def interim(self, opp: Opponents, b):
         """``(participates, win probability, expected payment incl. fee)`` for bids ``b``."""
@@ -232,13 +261,16 @@ class Auction(abc.ABC):
             return np.maximum(self.utility(opp, v, np.full_like(v, r)), 0.0)
         cands = np.linspace(r, top, _CANDIDATES)
         w_c = opp.win(cands)
-        pay_c = self._pay(opp, cands, w_c)
+        pay_c = self._pay(opp, cands, w_c) + self.entry_fee
         best = np.empty_like(v)
         lo = np.empty_like(v)
         hi = np.empty_like(v)
         for s in range(0, v.size, _CHUNK):
             vs = v[s:s + _CHUNK]
-            U = vs[:, None] * w_c[None, :] - pay_c[None, :]
+            if self.risk_aversion is None:
+                U = vs[:, None] * w_c[None, :] - pay_c[None, :]
+            else:
+                U = self._risk_utility(opp, vs[:, None], cands[None, :], w_c[None, :])
             k = np.argmax(U, axis=1)
             best[s:s + _CHUNK] = U[np.arange(vs.size), k]
             lo[s:s + _CHUNK] = cands[np.maximum(k - 1, 0)]
@@ -251,7 +283,7 @@ class Auction(abc.ABC):
             left = f1 >= f2
             hi = np.where(left, x2, hi)
             lo = np.where(left, lo, x1)
-        best = np.maximum(best - self.entry_fee, self.utility(opp, v, (lo + hi) / 2))
+        best = np.maximum(best, self.utility(opp, v, (lo + hi) / 2))
         return np.maximum(best, 0.0)
 
 
@@ -274,6 +306,10 @@ class FirstPrice(Auction):
     def _pay(self, opp, b, win):
         return b * win
 
+    def _risk_utility(self, opp, v, b, win):
+        rho, e = self.risk_aversion, self.entry_fee
+        return win * crra(v - b - e, rho) + (1.0 - win) * crra(-e, rho)
+
 
 class SecondPrice(Auction):
     """Second-price sealed-bid auction: the winner pays max(second-highest bid, reserve)."""
@@ -283,6 +319,28 @@ class SecondPrice(Auction):
 
     def _pay(self, opp, b, win):
         return b * win - opp.integral(b)
+
+    def _risk_utility(self, opp, v, b, win):
+        # E[u(v - max(Y, r) - e); Y < b] + (1 - W(b)) u(-e), Y the highest opposing bid
+        # (law W = opp.win): a midpoint Stieltjes sum over the opponents' bid grid
+        rho, e, r = self.risk_aversion, self.entry_fee, self.reserve
+        v, b = np.broadcast_arrays(np.asarray(v, dtype=float), np.asarray(b, dtype=float))
+        fine = opp.grid if opp.grid.size > 1 else np.array([r, max(r, opp.top) + 1.0])
+        H = opp.win(fine)
+        flat_v, flat_b = v.ravel(), b.ravel()
+        out = np.empty(flat_v.size)
+        chunk = 32
+        for s in range(0, flat_v.size, chunk):
+            vs, bs = flat_v[s:s + chunk], flat_b[s:s + chunk]
+            # the part of each segment [fine_g, fine_g+1] below b: its mass and midpoint
+            upper = np.minimum(bs[:, None], fine[None, 1:])
+            inside = upper > fine[None, :-1]
+            mass = np.where(inside, opp.win(np.where(inside, upper, fine[None, :-1])) - H[None, :-1], 0.0)
+            mid = np.where(inside, (fine[None, :-1] + upper) / 2, r)
+            gain = (mass * crra(vs[:, None] - np.maximum(mid, r) - e, rho)).sum(axis=1)
+            gain += H[0] * crra(vs - r - e, rho)
+            out[s:s + chunk] = gain + (1.0 - opp.win(bs)) * crra(-e, rho)
+        return out.reshape(v.shape)
 
     def best_response_utility(self, opp, v):
         # bidding one's value is a dominant strategy among participants
@@ -297,6 +355,10 @@ class AllPay(Auction):
 
     def _pay(self, opp, b, win):
         return b
+
+    def _risk_utility(self, opp, v, b, win):
+        rho, e = self.risk_aversion, self.entry_fee
+        return win * crra(v - b - e, rho) + (1.0 - win) * crra(-b - e, rho)
 
 
 def _as_float(x, name: str) -> float:

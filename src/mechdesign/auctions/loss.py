@@ -94,7 +94,12 @@ def utility_loss(auction, strategies, grid: int = 2048, method: str = "quadratur
     For bidder ``i`` with value ``v`` the best response maximises the interim utility
     against the others' bid laws over all admissible bids and staying out (grid search
     over 1024 candidate bids, refined by golden-section search); in a second-price
-    auction bidding one's value is used (a dominant strategy).
+    auction bidding one's value is used (a dominant strategy, also under risk aversion).
+    Risk-averse bidders (``risk_aversion``) are measured in their CRRA utility.
+    Rule-defined mechanisms (:class:`~mechdesign.auctions.Custom`,
+    :class:`~mechdesign.auctions.Contest`, :class:`~mechdesign.auctions.DoubleAuction`) are
+    handled by :func:`mechdesign.auctions.rule_interim.rule_utility_loss` (``grid`` sets
+    its quadrature; ``method="quadrature"`` only).
 
     Parameters
     ----------
@@ -116,6 +121,14 @@ def utility_loss(auction, strategies, grid: int = 2048, method: str = "quadratur
     """
     if method not in _METHODS:
         raise SpecError(f"method: expected one of {list(_METHODS)} (got {method!r})")
+    from mechdesign.auctions.rule import RuleMechanism
+
+    if isinstance(auction, RuleMechanism):
+        if method != "quadrature":
+            raise SpecError(f"method: rule-defined mechanisms use method='quadrature' (got {method!r})")
+        from mechdesign.auctions.rule_interim import rule_utility_loss
+
+        return rule_utility_loss(auction, strategies, grid=grid)
     strategies = auction.check_strategies(strategies)
     if int(grid) < 16:
         raise SpecError(f"grid: need at least 16 quadrature nodes (got {grid})")

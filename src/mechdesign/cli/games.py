@@ -13,7 +13,7 @@ from mechdesign.cli.common import (command, console, emit_json, json_option, max
                                    plain, spec_argument, status_text)
 from mechdesign.cli.tables import mechanism_table
 from mechdesign.games.bayesian import BayesianGame
-from mechdesign.games.equilibrium import METHODS, solve_bne
+from mechdesign.games.equilibrium import LEARNING_METHODS, METHODS, solve_bne
 from mechdesign.games.gambit import ALGORITHMS, write_efg, write_nfg
 from mechdesign.games.results import Equilibrium, EquilibriumResult, strategy_text
 from mechdesign.games.revelation import revelation
@@ -25,13 +25,21 @@ def _game(spec: Path) -> BayesianGame:
     return build_game(load_spec(spec))
 
 
-def _solve(game: BayesianGame, method: str, algorithm: Optional[str]) -> EquilibriumResult:
+def _solve(game: BayesianGame, method: str, algorithm: Optional[str],
+           learning: Optional[dict] = None) -> EquilibriumResult:
     method = v.choice(method, "--method", METHODS)
     options = None
     if algorithm is not None:
         if method != "gambit":
             raise v.fail("--algorithm", "to be used with --method gambit", f"--method {method}")
         options = {"algorithm": v.choice(algorithm, "--algorithm", ALGORITHMS)}
+    learning = {k: x for k, x in (learning or {}).items() if x is not None}
+    if learning:
+        if method not in LEARNING_METHODS:
+            names = ", ".join(f"--{k}" for k in learning)
+            raise v.fail(names, f"to be used with a learning method ({' | '.join(LEARNING_METHODS)})",
+                         f"--method {method}")
+        options = learning
     return solve_bne(game, method=method, options=options, progress=True)
 
 
@@ -47,6 +55,13 @@ def _equilibrium_table(game: BayesianGame, eq: Equilibrium, number_: int, max_ro
     return table
 
 
+def _curve(history: dict) -> str:
+    """The learning run's epsilon at iterations 0, 1, 10, 100, ... and at the end."""
+    its, eps = history["iteration"], history["epsilon"]
+    marks = sorted({0, len(its) - 1, *(10**p for p in range(1, 9) if 10**p < len(its))})
+    return "epsilon by iteration: " + ", ".join(f"{its[k]}: {eps[k]:.3g}" for k in marks)
+
+
 _METHOD_HELP = f"One of {' | '.join(METHODS)}."
 
 
@@ -59,16 +74,24 @@ def register(app: typer.Typer) -> None:
         spec: Path = spec_argument("YAML/JSON spec with a 'game:' section."),
         method: str = typer.Option("pure", "--method", help=_METHOD_HELP),
         algorithm: Optional[str] = typer.Option(None, "--algorithm", help="with --method gambit: lcp | logit | enummixed"),
+        iterations: Optional[int] = typer.Option(None, "--iterations", min=1, help="learning methods: iteration budget."),
+        tol: Optional[float] = typer.Option(None, "--tol", min=0.0, help="learning methods: target epsilon (default 1e-6)."),
+        seed: Optional[int] = typer.Option(None, "--seed", min=0, help="learning methods: seed of a random start."),
         json_out: Optional[Path] = json_option(),
         max_rows: int = max_rows_option(),
     ) -> None:
         """Compute Bayes–Nash equilibria of the spec's mechanism; print each as a table per player."""
         game = _game(spec)
-        result = _solve(game, method, algorithm)
+        learning = {"iterations": iterations, "tol": tol, "seed": seed}
+        if seed is not None:
+            learning["init"] = "random"
+        result = _solve(game, method, algorithm, learning if any(x is not None for x in learning.values()) else None)
         if emit_json(result.to_dict(), json_out):
             return
         console.print(plain(repr(game)), style="bold")
         console.print(plain(f"method {result.method}: {status_text(result.status, result.message)}"))
+        if "history" in result.diagnostics:
+            console.print(plain(_curve(result.diagnostics["history"])))
         for count, eq in enumerate(result.equilibria):
             if count == max_rows:
                 console.print(f"… {len(result.equilibria) - max_rows} more equilibria (raise --max-rows)")

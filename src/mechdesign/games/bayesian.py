@@ -283,6 +283,13 @@ class BayesianGame:
                 f"n_actions={self.n_actions}, {kind} prior{origin})")
 
 
+def check_game(game: Any) -> BayesianGame:
+    """Raise SpecError unless ``game`` is a BayesianGame."""
+    if not isinstance(game, BayesianGame):
+        raise v.fail("game", "a BayesianGame (see BayesianGame.from_mechanism / from_arrays)", type(game).__name__)
+    return game
+
+
 def n_pure_strategies(game: BayesianGame, i: int) -> int:
     """|A_i|^{k_i}: the number of pure strategies of player ``i``."""
     return int(game.n_actions[i]) ** int(game.n_types[i])

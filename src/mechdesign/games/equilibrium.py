@@ -4,60 +4,51 @@
   of any player-type from deviating, under her conditional belief).
 * :func:`solve_bne` — one entry point, ``method=`` one of
 
-  ``"pure"``   all pure BNE (exhaustive, with best-response pruning);
+  ``"pure"``   all pure BNE (elimination of dominated actions, then a search
+               over all players but one, :mod:`.pure`);
   ``"lcp"``    one mixed BNE of a 2-player game by Lemke's method on the
-               sequence form of the Harsanyi game (:mod:`.lemke`);
+               sequence form of the Harsanyi game (:mod:`.lcp`, :mod:`.lemke`);
   ``"enum"``   all mixed BNE of a small nondegenerate 2-player game by
                support enumeration on the agent form (:mod:`.support`);
   ``"gambit"`` pygambit's ``lcp``, ``logit`` or ``enummixed`` on the exported
-               Harsanyi game (:mod:`.gambit`; needs the ``[gambit]`` extra).
+               Harsanyi game (:mod:`.gambit`; needs the ``[gambit]`` extra);
+  ``"dual_averaging"``, ``"mirror_ascent"``, ``"frank_wolfe"``, ``"fictitious_play"``
+               learning dynamics, any number of players (:mod:`.learning`).
 
   Every equilibrium returned is re-verified with :func:`verify_bne`.
+
+This module is the dispatcher and the verifier: each method lives in its own
+module, which imports nothing from here (shared arrays are in :mod:`.interim`).
 * :func:`dominant_strategy_equilibria` — dominant actions per player-type.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
-import math
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from mechdesign import _validation as v
-from mechdesign.errors import SolverError
-from mechdesign.games.bayesian import BayesianGame, n_pure_strategies
+from mechdesign.games.bayesian import BayesianGame, check_game
+from mechdesign.games.interim import batch_interim, embed, two_player_arrays  # noqa: F401  (re-exported)
+from mechdesign.games.lcp import DEFAULT_OPTIONS as LCP_OPTIONS
+from mechdesign.games.lcp import LCP_STARTS, solve_lcp
+from mechdesign.games.learning.solve import default_options as learning_options
+from mechdesign.games.pure import DEFAULT_OPTIONS as PURE_OPTIONS
+from mechdesign.games.pure import SEARCHES, solve_pure
 from mechdesign.games.results import (BNEVerification, Deviation, DominanceResult, Equilibrium,
                                       EquilibriumResult)
 
-METHODS = ("pure", "lcp", "enum", "gambit")
+LEARNING_METHODS = ("dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play")
+METHODS = ("pure", "lcp", "enum", "gambit", *LEARNING_METHODS)
 DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
-    "pure": {"max_profiles": 10**6},
-    "lcp": {"max_pivots": 2_000_000, "polish": True, "seed": 0, "start": "tracing", "workers": 2},
+    "pure": dict(PURE_OPTIONS),
+    "lcp": dict(LCP_OPTIONS),
     "enum": {"max_pairs": 10**6},
     "gambit": {"algorithm": None, "rational": False},
+    **{m: learning_options(m) for m in LEARNING_METHODS},
 }
-#: Starting rules of method "lcp" (see :func:`_solve_lcp`).
-LCP_STARTS = ("tracing", "covering")
-#: Regret-matching iterations n behind the tracing priors (the averages after n and
-#: after n / 10 iterations): this many per sequence (type-action pair), within the
-#: bounds below. On ten 20 × 20 random games (``bench_bne.py --paths``) the shorter of
-#: the two paths (n = 10 000) had at most 0.56 million pivots; with the uniform prior
-#: instead of the n / 10 one, up to 0.75 million.
-PRIOR_ITERATIONS_PER_SEQUENCE = 16
-PRIOR_ITERATIONS_BOUNDS = (200, 10_000)
-#: Floats per block of the vectorised pure-strategy search (bounds memory).
-BLOCK_FLOATS = 2**21
-
-
-def check_game(game: Any) -> BayesianGame:
-    """Raise SpecError unless ``game`` is a BayesianGame."""
-    if not isinstance(game, BayesianGame):
-        raise v.fail("game", "a BayesianGame (see BayesianGame.from_mechanism / from_arrays)", type(game).__name__)
-    return game
 
 
 def threshold(game: BayesianGame, atol: float, rtol: float) -> float:
@@ -150,7 +141,7 @@ def _options(method: str, options: Any) -> dict[str, Any]:
     if unknown:
         raise v.fail("options", f"keys among {sorted(defaults)} for method {method!r}", f"unknown {unknown}")
     merged = {**defaults, **options}
-    for key in ("max_profiles", "max_pivots", "max_pairs", "workers"):
+    for key in ("max_profiles", "max_pivots", "max_pairs", "workers", "iterations"):
         if key in merged:
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -161,6 +152,8 @@ def _options(method: str, options: Any) -> dict[str, Any]:
             raise v.fail("options['seed']", "None or a non-negative integer", repr(seed))
     if "start" in merged and merged["start"] not in LCP_STARTS:
         raise v.fail("options['start']", f"one of {list(LCP_STARTS)}", merged["start"])
+    if method == "pure":
+        v.choice(merged["search"], "options['search']", SEARCHES)
     return merged
 
 
@@ -171,14 +164,18 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     Parameters
     ----------
     game : BayesianGame
-    method : {"pure", "lcp", "enum", "gambit"}
+    method : {"pure", "lcp", "enum", "gambit", "dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"}
         ``"pure"``: all pure BNE; ``"lcp"``: one (possibly mixed) BNE of a
         2-player game, Lemke on the sequence form, polynomial-size in Σ k_i|A_i|;
         ``"enum"``: all mixed BNE of a small 2-player game (support enumeration;
-        complete for nondegenerate games); ``"gambit"``: pygambit.
+        complete for nondegenerate games); ``"gambit"``: pygambit; the learning
+        methods: one profile learned by simultaneous dynamics and polished
+        (any number of players; see :func:`mechdesign.games.learning.learn`).
     options : dict, optional
         ``pure``: ``max_profiles`` (default 10⁶) — refuse when more than this
-        many pure-strategy profiles of all players but one would be searched;
+        many pure-strategy profiles of all players but one would be searched
+        (after elimination); ``search`` (``"pruned"``, or ``"exhaustive"``: no
+        elimination, the reference);
         ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
         (True: re-solve the indifference equations on the supports found),
         ``start`` (``"tracing"``: two tracing procedures side by side, from two
@@ -191,19 +188,31 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).
+        learning methods: ``iterations`` (20 000), ``tol`` (1e-6: the target
+        epsilon), ``stop`` (``"epsilon"`` or ``"relative_loss"``), ``seed`` and
+        ``init`` (``"uniform"``, ``"random"`` or strategies), ``step``,
+        ``regularizer`` (dual averaging / mirror ascent: ``"entropic"`` or
+        ``"euclidean"``), ``polish`` (True), ``mode`` (``"auto"``,
+        ``"aggregate"``, ``"full"``), ``time_limit``, ``symmetric`` (False: True
+        lets the players of a symmetric game share one strategy).
     atol, rtol : float
         Equilibria must verify with epsilon ≤ ``atol + rtol * max|payoff|``.
     progress : None, True or callable, optional
         ``progress(done, total)`` as the search goes, or True for a progress
         bar on standard error. ``"pure"`` reports profiles searched of all;
         ``"lcp"`` reports pivots spent against ``max_pivots`` (an upper bound:
-        a path usually ends long before it).
+        a path usually ends long before it); learning methods report
+        iterations (the bar, on a terminal only, shows the current epsilon).
 
     Returns
     -------
     EquilibriumResult
         ``status`` ``"success"`` with the verified equilibria, or
         ``"no_equilibrium"`` / ``"iteration_limit"`` / ``"failed"`` with a message.
+        Learning methods always return their final profile with its verified
+        epsilon: ``"success"`` when it is at most ``options["tol"]``, else
+        ``"iteration_limit"``; ``diagnostics`` holds the epsilon history and
+        what polishing did.
 
     Raises
     ------
@@ -223,13 +232,20 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
     if method in ("lcp", "enum") and game.n_players != 2:
         raise v.fail("method", f"a 2-player game for method {method!r} (use method='gambit' with "
                      "algorithm 'logit' for 3 or more players, or method='pure')", f"{game.n_players} players")
+    if method in LEARNING_METHODS:
+        return _solve_learning(game, method, opts, atol, rtol, progress)
     if method in ("pure", "lcp"):
         from mechdesign.compute.backends import progress_reporter
 
         with progress_reporter(progress or None, f"solve_bne ({method})") as report:
             if method == "pure":
-                return _solve_pure(game, opts, tol, atol, rtol, report)
-            return _solve_lcp(game, opts, atol, rtol, report)
+                candidates, message = solve_pure(game, opts, tol, report)
+                return _verified_pure(game, opts, candidates, message, atol, rtol)
+            candidates, message, stopped = solve_lcp(
+                game, opts, lambda s: verify_bne(game, s, atol=atol, rtol=rtol).epsilon, report)
+        if not candidates:
+            return EquilibriumResult(method="lcp", options=opts, status=stopped, equilibria=(), message=message)
+        return _result(game, "lcp", opts, candidates, message, atol, rtol)
     if method == "enum":
         from mechdesign.games.support import enumerate_equilibria
 
@@ -239,6 +255,22 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
 
     strategies, message = gambit_equilibria(game, opts["algorithm"], bool(opts["rational"]))
     return _result(game, "gambit", opts, strategies, message, atol, rtol)
+
+
+def _solve_learning(game: BayesianGame, method: str, opts: dict[str, Any], atol: float, rtol: float,
+                    progress: Any) -> EquilibriumResult:
+    from mechdesign.games.learning.solve import diagnostics, learn_bne
+
+    strategies, run, lg = learn_bne(game, method, opts, progress)
+    eq, _ = _equilibrium(game, strategies, atol, rtol)
+    if opts["stop"] == "epsilon":
+        status = "success" if eq.epsilon <= v.tolerance(opts["tol"], "options['tol']") else "iteration_limit"
+    else:
+        status = run.status
+    message = (f"{method} ({lg.mode} utilities): {run.iterations} iterations, epsilon {eq.epsilon:.3g} "
+               f"(target {opts['tol']:.3g}), polish {run.polish.kind}, {run.elapsed:.3g} s")
+    return EquilibriumResult(method=method, options=opts, status=status, equilibria=(eq,), message=message,
+                             diagnostics=diagnostics(run, lg))
 
 
 def _result(game: BayesianGame, method: str, opts: dict[str, Any], candidates: list[tuple[np.ndarray, ...]],
@@ -259,221 +291,22 @@ def _result(game: BayesianGame, method: str, opts: dict[str, Any], candidates: l
     return EquilibriumResult(method=method, options=opts, status=status, equilibria=tuple(kept), message=message)
 
 
-def _same(a: Equilibrium, b: Equilibrium, atol: float = 1e-6) -> bool:
-    return all(np.allclose(x, y, atol=atol) for x, y in zip(a.mixed(), b.mixed()))
-
-
-# ------------------------------------------------------------------ pure BNE
-def _active_profile_weights(game: BayesianGame) -> np.ndarray:
-    return np.asarray(game.prior.joint())
-
-
-def batch_interim(game: BayesianGame, i: int, pure: list[np.ndarray | None], joint: np.ndarray) -> np.ndarray:
-    """Conditional interim payoffs ``U[b, t, a]`` of player ``i`` against a batch of pure profiles.
-
-    ``pure[j]`` (j ≠ i) is an integer array ``(B, k_j)``: the b-th profile's
-    strategy of player j. Rows of types with probability zero are zero.
-    Payoffs are :meth:`BayesianGame.incentive_payoffs` (offsets removed; only
-    differences between actions are meaningful).
-    """
-    n = game.n_players
-    payoff = np.moveaxis(game.incentive_payoffs()[..., i], n + i, -1)      # (k..., A_-i..., A_i)
-    batch = next((p.shape[0] for j, p in enumerate(pure) if j != i), 1)      # 1 for a one-player game
-    index: list[np.ndarray] = []
-    for j, k in enumerate(game.n_types):
-        shape = [1] * (n + 1)
-        shape[j + 1] = k
-        index.append(np.arange(k).reshape(shape))
-    for j, k in enumerate(game.n_types):
-        if j != i:
-            shape = [1] * (n + 1)
-            shape[0], shape[j + 1] = batch, k
-            index.append(np.asarray(pure[j]).reshape(shape))
-    values = payoff[tuple(index)]                                              # (B, k..., A_i)
-    out_axes = [0, i + 1, n + 1]
-    weighted = np.einsum(values, [0, *range(1, n + 2)], joint, list(range(1, n + 1)), out_axes, optimize=True)
-    mass = np.asarray(game.prior.marginal(i))
-    return weighted / np.where(mass > 0, mass, 1.0)[None, :, None]
-
-
-def _decode(codes: np.ndarray, k: int, m: int) -> np.ndarray:
-    """Pure strategies numbered 0..m^k−1 (type 0 most significant) → ``(B, k)`` actions."""
-    out = np.empty((codes.size, k), dtype=np.intp)
-    rest = codes.copy()
-    for t in range(k - 1, -1, -1):
-        out[:, t] = rest % m
-        rest //= m
-    return out
-
-
-def _solve_pure(game: BayesianGame, opts: dict[str, Any], tol: np.ndarray, atol: float, rtol: float,
-                report: Callable[[int, int], None]) -> EquilibriumResult:
-    start = time.perf_counter()
-    n = game.n_players
-    counts = [n_pure_strategies(game, i) for i in range(n)]
-    last = int(np.argmax(counts))                       # the player whose best responses are derived, not searched
-    searched = [j for j in range(n) if j != last]
-    total = math.prod(counts[j] for j in searched)
-    if total > opts["max_profiles"]:
-        raise SolverError(
-            f"options['max_profiles']: the pure search would enumerate {total} strategy profiles of players "
-            f"{[game.players[j] for j in searched]} (more than max_profiles = {opts['max_profiles']}); raise the "
-            "bound or use method='lcp' (2 players) or 'gambit'")
-    joint = _active_profile_weights(game)
-    active = [game.active_types(i) for i in range(n)]
-    per_profile = math.prod(game.n_types) * max(game.n_actions)
-    block = max(1, BLOCK_FLOATS // per_profile)
-    found: list[tuple[np.ndarray, ...]] = []
-    for lo in range(0, total, block):
-        report(lo, total)
-        codes = np.arange(lo, min(lo + block, total), dtype=np.int64)
-        pure: list[np.ndarray | None] = [None] * n
-        rest = codes
-        for j in reversed(searched):
-            pure[j] = _decode(rest % counts[j], game.n_types[j], game.n_actions[j])
-            rest = rest // counts[j]
-        # best responses of `last` to each searched profile: product over her types
-        interim = batch_interim(game, last, pure, joint)
-        best = interim >= interim.max(axis=2, keepdims=True) - tol[last]
-        best[:, ~active[last], :] = True
-        unique = np.all(best.sum(axis=2) == 1, axis=1)            # one best response per type: vectorised
-        cand_rows = [np.flatnonzero(unique)]
-        cand_strats = [best[unique].argmax(axis=2)]
-        for b in np.flatnonzero(~unique):                          # ties: every combination of best responses
-            choices = [np.flatnonzero(best[b, t]) for t in range(game.n_types[last])]
-            combos = np.array(list(itertools.product(*choices)), dtype=np.intp)
-            cand_rows.append(np.full(len(combos), b))
-            cand_strats.append(combos)
-        rows = np.concatenate(cand_rows)
-        if rows.size == 0:
-            continue
-        profile = [None if j == last else pure[j][rows] for j in range(n)]
-        profile[last] = np.concatenate(cand_strats).astype(np.intp).reshape(rows.size, game.n_types[last])
-        ok = np.ones(rows.size, dtype=bool)
-        for j in searched:   # do the searched players best respond too?
-            interim_j = batch_interim(game, j, profile, joint)
-            played = np.take_along_axis(interim_j, profile[j][:, :, None], axis=2)[:, :, 0]
-            regret = interim_j.max(axis=2) - played
-            ok &= np.all((regret <= tol[j]) | ~active[j][None, :], axis=1)
-        for c in np.flatnonzero(ok):
-            found.append(tuple(np.asarray(profile[j][c]) for j in range(n)))
-    report(total, total)
+def _verified_pure(game: BayesianGame, opts: dict[str, Any], candidates: list[tuple[np.ndarray, ...]],
+                   message: str, atol: float, rtol: float) -> EquilibriumResult:
+    """The pure candidates that verify ("no_equilibrium" when none does: the search was exhaustive)."""
     equilibria = []
-    for strategies in found:
+    for strategies in candidates:
         eq, holds = _equilibrium(game, strategies, atol, rtol)
         if holds:
             equilibria.append(eq)
-    elapsed = time.perf_counter() - start
-    message = (f"searched {total} profiles of players {[game.players[j] for j in searched]}, best responses of "
-               f"{game.players[last]!r} derived; {len(equilibria)} pure BNE in {elapsed:.3g} s")
+    message += f"; {len(equilibria)} pure BNE"
     status = "success" if equilibria else "no_equilibrium"
     return EquilibriumResult(method="pure", options=opts, status=status, equilibria=tuple(equilibria),
                              message=message)
 
 
-# ------------------------------------------------------------------ Lemke
-def two_player_arrays(game: BayesianGame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Payoffs ``(k_1', k_2', m_1, m_2)`` and beliefs restricted to types of positive probability."""
-    active = [np.flatnonzero(game.active_types(i)) for i in range(2)]
-    payoffs = game.payoffs[np.ix_(active[0], active[1])]
-    belief_1 = np.asarray(game.prior.belief_matrix(0))[np.ix_(active[0], active[1])]
-    belief_2 = np.asarray(game.prior.belief_matrix(1))[np.ix_(active[1], active[0])]
-    return payoffs[..., 0], payoffs[..., 1], belief_1, belief_2, active
-
-
-def embed(game: BayesianGame, active: list[np.ndarray], parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
-    """Full mixed strategies from those of the active types (types of probability zero play action 0)."""
-    out = []
-    for i, part in enumerate(parts):
-        full = np.zeros((game.n_types[i], game.n_actions[i]))
-        full[:, 0] = 1.0
-        full[active[i]] = part
-        out.append(full)
-    return tuple(out)
-
-
-def _solve_lcp(game: BayesianGame, opts: dict[str, Any], atol: float, rtol: float,
-               report: Callable[[int, int], None]) -> EquilibriumResult:
-    from mechdesign.games.lemke import bayesian_lcp, polish
-
-    start = time.perf_counter()
-    u1, u2, b1, b2, active = two_player_arrays(game)
-    k1, k2, m1, m2 = u1.shape
-    M, q = bayesian_lcp(u1, u2, b1, b2)
-    outcome, attempts = _lemke_paths(M, q, (u1, u2, b1, b2), opts, lambda spent: report(spent, opts["max_pivots"]))
-    if outcome.z is None:
-        status = "iteration_limit" if outcome.status == "iteration_limit" else "failed"
-        return EquilibriumResult(method="lcp", options=opts, status=status, equilibria=(),
-                                 message=f"Lemke stopped ({outcome.status}) after {outcome.pivots} pivots "
-                                         f"in {attempts} path(s)")
-    s = outcome.z[:k1 * m1 + k2 * m2]
-    x = s[:k1 * m1].reshape(k1, m1)
-    y = s[k1 * m1:].reshape(k2, m2)
-    x = x / x.sum(axis=1, keepdims=True)
-    y = y / y.sum(axis=1, keepdims=True)
-    raw = embed(game, active, (x, y))
-    best, best_eps = raw, verify_bne(game, raw, atol=atol, rtol=rtol).epsilon
-    note = ""
-    if opts["polish"]:
-        refined = polish(u1, u2, b1, b2, x, y)
-        if refined is not None:
-            candidate = embed(game, active, refined)
-            eps = verify_bne(game, candidate, atol=atol, rtol=rtol).epsilon
-            if eps <= best_eps:
-                best, best_eps, note = candidate, eps, ", polished on its supports"
-    elapsed = time.perf_counter() - start
-    message = (f"Lemke: {outcome.pivots} pivots on an LCP of size {q.size} ({attempts} path(s), start "
-               f"{opts['start']!r}){note}, {elapsed:.3g} s")
-    return _result(game, "lcp", opts, [best], message, atol, rtol)
-
-
-def _lemke_paths(M: np.ndarray, q: np.ndarray, arrays: tuple[np.ndarray, ...], opts: dict[str, Any],
-                 on_round: Callable[[int], None]) -> tuple[Any, int]:
-    """Run Lemke's method as ``opts["start"]`` says; returns the outcome (pivots summed over paths) and the path count.
-
-    ``"tracing"``: two tracing procedures side by side (:func:`.lemke_paths.lemke_portfolio`),
-    from the averaged play of regret matching after n and after n / 10
-    iterations (one run gives both); a path that fails is replaced by one from
-    the centroid (uniform) prior of Harsanyi and Selten, then from random priors
-    (Dirichlet(1) per type, seeded). Every path ends at an equilibrium given
-    enough pivots; on large games their lengths differ by orders of magnitude
-    between priors, and the pair bounds the cost by twice the shorter one.
-    """
-    from mechdesign.games.lemke import regret_matching_priors, tracing_covering
-    from mechdesign.games.lemke_paths import available_cpus, lemke_portfolio
-
-    rng = np.random.default_rng(opts["seed"])
-    accept = functools.partial(_blocks_sum_to_one, M=M, q=q)
-    if opts["start"] == "covering":
-        # a generic covering vector makes the path nondegenerate (all d_i equal would tie every
-        # type's row at the first pivot); seeded, so results are reproducible
-        coverings = iter([1.0 + rng.uniform(size=q.size)])
-        return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=1, on_round=on_round)
-    u1, u2, b1, b2 = arrays
-    k1, k2, m1, m2 = u1.shape
-
-    def priors() -> Iterator[np.ndarray]:
-        low, high = PRIOR_ITERATIONS_BOUNDS
-        iterations = min(high, max(low, PRIOR_ITERATIONS_PER_SEQUENCE * (k1 * m1 + k2 * m2)))
-        yield from regret_matching_priors(u1, u2, b1, b2, [iterations, max(1, iterations // 10)])
-        yield np.concatenate([np.full(k1 * m1, 1.0 / m1), np.full(k2 * m2, 1.0 / m2)])
-        while True:
-            yield np.concatenate([rng.dirichlet(np.ones(m1), k1).ravel(), rng.dirichlet(np.ones(m2), k2).ravel()])
-
-    coverings = (tracing_covering(M, prior) for prior in priors())
-    workers = min(opts["workers"], available_cpus())
-    return lemke_portfolio(M, q, coverings, opts["max_pivots"], accept, paths=2, workers=workers,
-                           on_round=on_round)
-
-
-def _blocks_sum_to_one(z: np.ndarray, M: np.ndarray, q: np.ndarray, atol: float = 1e-6) -> bool:
-    """Whether every agent's block of the Lemke solution ``z`` sums to 1.
-
-    Every exact solution has ``E s = 1``; a path whose end is spoilt by
-    rounding violates it, and :func:`.lemke_paths.lemke_portfolio` then replaces it.
-    """
-    n_seq = int(np.count_nonzero(q == 0))                               # q = (0 per sequence, −1 per agent)
-    return bool(np.allclose(M[n_seq:, :n_seq] @ z[:n_seq], 1.0, atol=atol))
+def _same(a: Equilibrium, b: Equilibrium, atol: float = 1e-6) -> bool:
+    return all(np.allclose(x, y, atol=atol) for x, y in zip(a.mixed(), b.mixed()))
 
 
 # ------------------------------------------------------------------ dominance

@@ -25,7 +25,7 @@ import numpy as np
 from mechdesign import _validation as v
 from mechdesign._files import check_output, write_output
 from mechdesign.errors import MechDesignError, SpecError
-from mechdesign.games.bayesian import BayesianGame
+from mechdesign.games.bayesian import BayesianGame, check_game
 from mechdesign.model.prior import IndependentPrior, JointPrior
 
 FORMS = ("extensive", "strategic")
@@ -66,8 +66,6 @@ def to_gambit(game: BayesianGame, form: str = "extensive", title: str | None = N
     -------
     pygambit.Game
     """
-    from mechdesign.games.equilibrium import check_game
-
     game = check_game(game)
     form = v.choice(form, "form", FORMS)
     gbt = _pygambit()

@@ -201,18 +201,25 @@ class EquilibriumResult:
     Attributes
     ----------
     method : str
-        ``"pure"``, ``"lcp"``, ``"enum"`` or ``"gambit"``.
+        ``"pure"``, ``"lcp"``, ``"enum"``, ``"gambit"`` or a learning method
+        (``"dual_averaging"``, ``"mirror_ascent"``, ``"frank_wolfe"``, ``"fictitious_play"``).
     options : dict
         The options used (defaults filled in).
     status : str
         ``"success"`` (at least one equilibrium), ``"no_equilibrium"`` (the
         search was exhaustive and found none, e.g. no pure BNE),
         ``"iteration_limit"`` or ``"failed"`` (a solver stopped without a
-        verified equilibrium; see ``message``).
+        verified equilibrium; see ``message``). The learning methods return
+        their final profile either way: ``"success"`` when its verified epsilon
+        reached the target ``options["tol"]``, else ``"iteration_limit"``
+        (like scipy's ``x`` on non-convergence; check ``epsilon``).
     equilibria : tuple of Equilibrium
         Each re-verified with :func:`~mechdesign.verify_bne`.
     message : str
         Human-readable details (counts, pivots, solver notes).
+    diagnostics : dict
+        Method-specific details (for the learning methods: the epsilon-vs-iteration
+        history, the iterations run, what polishing did); empty for the others.
     """
 
     method: str
@@ -220,6 +227,7 @@ class EquilibriumResult:
     status: str
     equilibria: tuple[Equilibrium, ...]
     message: str = ""
+    diagnostics: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def success(self) -> bool:
@@ -242,8 +250,11 @@ class EquilibriumResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""
-        return {"method": self.method, "options": _plain(self.options), "status": self.status,
-                "message": self.message, "equilibria": [e.to_dict() for e in self.equilibria]}
+        out = {"method": self.method, "options": _plain(self.options), "status": self.status,
+               "message": self.message, "equilibria": [e.to_dict() for e in self.equilibria]}
+        if self.diagnostics:
+            out["diagnostics"] = _plain(self.diagnostics)
+        return out
 
     def summary(self) -> str:
         """Header line plus each equilibrium's strategies."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from mechdesign.errors import SolverError
 from mechdesign.games.bayesian import BayesianGame
+from mechdesign.games.interim import embed, two_player_arrays
 
 
 def _supports(m: int) -> list[tuple[int, ...]]:
@@ -75,8 +76,6 @@ def _strategy(interim: np.ndarray, own: tuple[tuple[int, ...], ...], other: tupl
 
 def enumerate_equilibria(game: BayesianGame, max_pairs: int, tol: float) -> tuple[list[tuple[np.ndarray, ...]], str]:
     """All equilibria found by support enumeration (candidates; the caller verifies them)."""
-    from mechdesign.games.equilibrium import embed, two_player_arrays
-
     u1, u2, b1, b2, active = two_player_arrays(game)
     k1, k2, m1, m2 = u1.shape
     interim_1 = (b1[:, :, None, None] * u1).transpose(0, 2, 1, 3)                 # (t, a, s, b)

@@ -18,7 +18,7 @@ else 80% of the machine's physical memory.
 
 Estimators (all return bytes, as Python ints so that huge counts do not overflow):
 :func:`dense_mechanism_bytes`, :func:`game_bytes`, :func:`design_bytes`,
-:func:`auction_bytes`.
+:func:`auction_bytes`, :func:`grid_game_bytes`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from collections.abc import Sequence
 from mechdesign.errors import SpecError
 
 __all__ = ["memory_budget", "require_memory", "format_bytes", "count_profiles", "profile_text",
-           "dense_mechanism_bytes", "game_bytes", "design_bytes", "auction_bytes", "MAX_PROFILES"]
+           "dense_mechanism_bytes", "game_bytes", "design_bytes", "auction_bytes", "grid_game_bytes",
+           "MAX_PROFILES"]
 
 #: Type-profile spaces beyond this size cannot be indexed (int64), chunked or not.
 MAX_PROFILES = 2**62
@@ -140,3 +141,10 @@ def auction_bytes(n_bidders: int, steps: int = 400, batch: int = 64, table: int 
     """The asymmetric solver's paths and quantile tables, and the outcome quadrature."""
     n = int(n_bidders)
     return 8 * n * (3 * (steps + 1) * batch + 2 * table + 4 * nodes)
+
+
+def grid_game_bytes(n_bidders: int, n_types: int, n_bids: int) -> int:
+    """A learned auction's grid game: per bidder, strategies, utilities and the dynamics' state
+    (each ``n_types x n_bids``, with temporaries), and the order-statistic tables over bids."""
+    n, k, m = int(n_bidders), int(n_types), int(n_bids)
+    return 8 * n * (16 * k * m + 8 * n * m)

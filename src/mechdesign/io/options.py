@@ -25,7 +25,7 @@ from typing import Any
 
 from mechdesign import _validation as v
 
-__all__ = ["Option", "check_options", "DESIGN_OPTIONS", "AUCTION_OPTIONS"]
+__all__ = ["Option", "check_options", "DESIGN_OPTIONS", "AUCTION_OPTIONS", "LEARNING_OPTIONS"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Option:
 
     Attributes
     ----------
-    kind : {"number", "int", "bool", "choice"}
+    kind : {"number", "int", "bool", "choice", "range"}
+        A ``"range"`` is a pair ``[low, high]`` of finite numbers with low < high.
     low, high : float, optional
         Inclusive bounds for numbers and ints.
     choices : tuple of str
@@ -51,6 +52,8 @@ class Option:
             return "true or false"
         if self.kind == "choice":
             return f"one of {list(self.choices)}"
+        if self.kind == "range":
+            return "a pair [low, high] of finite numbers with low < high"
         word = "an integer" if self.kind == "int" else "a finite number"
         if self.low is not None and self.high is not None:
             return f"{word} in [{self.low:g}, {self.high:g}]"
@@ -65,6 +68,12 @@ class Option:
             return value
         if self.kind == "choice":
             return v.choice(value, name, self.choices)
+        if self.kind == "range":
+            if (not isinstance(value, (list, tuple)) or len(value) != 2
+                    or any(isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) for x in value)
+                    or not value[0] < value[1]):
+                raise v.fail(name, self.expected(), repr(value))
+            return [float(x) for x in value]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise v.fail(name, self.expected(), repr(value))
         if self.kind == "int":
@@ -122,6 +131,28 @@ AUCTION_OPTIONS: dict[str, Option] = {
     "batch": Option("int", low=2, high=10**5),
     "xtol": Option("number", low=0.0, high=1.0),
     "table": Option("int", low=16, high=10**8),
+}
+
+#: Options of ``method: learn`` an ``auction.learning`` section may set (see
+#: :func:`mechdesign.auctions.learned.learn_equilibrium`); the grid sizes are checked by
+#: :func:`mechdesign.io.memory.grid_game_bytes`.
+LEARNING_OPTIONS: dict[str, Option] = {
+    "method": Option("choice", choices=("auto", "dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play")),
+    "iterations": Option("int", low=1, high=10**7),
+    "tol": _TOL,
+    "stop": Option("choice", choices=("epsilon", "relative_loss")),
+    "seed": Option("int", low=0, high=2**32 - 1),
+    "init": Option("choice", choices=("uniform", "random")),
+    "step": Option("number", low=1e-12, high=1e12),
+    "regularizer": Option("choice", choices=("entropic", "euclidean")),
+    "polish": Option("bool"),
+    "time_limit": Option("number", low=0.0),
+    "bids": Option("range"),
+    "zoom": Option("bool"),
+    "symmetric": Option("bool"),
+    "ties": Option("choice", choices=("auto", "lose", "random")),
+    "bid_function": Option("choice", choices=("auto", "monotone", "interpolated", "step")),
+    "loss_grid": Option("int", low=16, high=10**6),
 }
 
 

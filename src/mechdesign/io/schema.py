@@ -15,6 +15,7 @@ from pydantic import BaseModel, create_model
 
 from mechdesign import _validation as v
 from mechdesign.io.auction_spec import AuctionSection, BidderSpec, DistributionSpec
+from mechdesign.io.combinatorial_spec import CombinatorialSection
 from mechdesign.io.design_spec import DesignSpec
 from mechdesign.io.game_spec import GameSpec
 from mechdesign.io.spec import MechanismSpec, PriorSpec, Spec
@@ -32,6 +33,7 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("Spec", "mechanism"): "A direct mechanism to build (commands check, vcg, agv, compare)",
     ("Spec", "game"): "An indirect mechanism to play as a Bayesian game (commands solve, revelation, export)",
     ("Spec", "auction"): "A continuous-value auction (command auction)",
+    ("Spec", "combinatorial"): "A combinatorial auction of bundles (command combinatorial)",
     ("Spec", "design"): "What the LP design should solve (command design)",
     ("PriorSpec", "independent"): "Per player (mapping by name, or list in player order): the probabilities of "
                                   "her types",
@@ -48,7 +50,8 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("DesignSpec", "method"): ("How to solve: auto, full (every row), cutting_plane (constraint generation) "
                                "or reduced_form (auctions, interim rules)"),
     ("DesignSpec", "options"): "Solver options: HiGHS option names, plus atol and rtol",
-    ("AuctionSection", "format"): "Auction format: first_price, second_price or all_pay",
+    ("AuctionSection", "format"): "Auction format: first_price, second_price, all_pay, contest (Tullock) or "
+                                  "double_auction (bilateral trade)",
     ("AuctionSection", "bidders"): "One entry per bidder (name and value distribution)",
     ("AuctionSection", "n_bidders"): "Number of identical bidders (with distribution)",
     ("AuctionSection", "distribution"): "The value distribution of every bidder (with n_bidders)",
@@ -56,6 +59,17 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("AuctionSection", "entry_fee"): "Fee every participating bidder pays",
     ("AuctionSection", "myerson"): "Also compute Myerson's optimal auction",
     ("AuctionSection", "solver"): "Options of the asymmetric equilibrium solver: steps, depth, batch, xtol, table (nothing else)",
+    ("AuctionSection", "method"): "auto: exact solvers where they apply; learn: learn on a type x bid grid "
+                                  "(contests and double auctions always learn)",
+    ("AuctionSection", "grid"): "Grid of method learn: [types, bids] or one size for both (default 64 x 64)",
+    ("AuctionSection", "learning"): ("Options of method learn: method, iterations, tol, stop, seed, init, step, regularizer, "
+                                    "polish, time_limit, bids, zoom, symmetric, ties, bid_function, loss_grid (nothing else)"),
+    ("AuctionSection", "utility"): "Bidders' risk attitude, e.g. {risk_aversion: 0.5}",
+    ("AuctionSection", "r"): "Exponent of the Tullock contest success function b_i^r / sum_j b_j^r",
+    ("AuctionSection", "k"): "Weight of the buyer's bid in the double-auction price k b + (1-k) s",
+    ("AuctionSection", "buyer"): "The buyer's value distribution (double_auction)",
+    ("AuctionSection", "seller"): "The seller's cost distribution (double_auction)",
+    ("UtilitySpec", "risk_aversion"): "CRRA coefficient rho in (0, 1]: u(x) = x**rho (1 = risk neutral)",
     ("BidderSpec", "name"): "Bidder name (default 'bidder i')",
     ("BidderSpec", "distribution"): "Her value distribution",
     ("DistributionSpec", "family"): "Name of a scipy.stats continuous distribution (uniform, beta, norm, ...)",
@@ -67,14 +81,15 @@ MEANINGS: dict[tuple[str, str], str] = {
 #: Sections of ``mechdesign schema SECTION`` and their models (``spec``: the whole file).
 SECTIONS: dict[str, type[BaseModel]] = {
     "prior": PriorSpec, "mechanism": MechanismSpec, "game": GameSpec, "auction": AuctionSection,
-    "design": DesignSpec,
+    "design": DesignSpec, "combinatorial": CombinatorialSection,
 }
 
 
 def _spec_file() -> type[BaseModel]:
     """The whole spec with its sections typed (the CLI validates ``game``/``auction`` when used)."""
     return create_model("Spec", __base__=Spec, __doc__=Spec.__doc__,
-                        game=(GameSpec | None, None), auction=(AuctionSection | None, None))
+                        game=(GameSpec | None, None), auction=(AuctionSection | None, None),
+                        combinatorial=(CombinatorialSection | None, None))
 
 
 def _describe(schema: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +110,7 @@ def spec_schema(section: str | None = None) -> dict[str, Any]:
 
     Parameters
     ----------
-    section : {None, "spec", "prior", "mechanism", "game", "auction", "design"}
+    section : {None, "spec", "prior", "mechanism", "game", "auction", "design", "combinatorial"}
         None or ``"spec"``: the whole file.
     """
     if section in (None, "spec"):
@@ -142,12 +157,17 @@ def reference_markdown() -> str:
     schema = spec_schema()
     defs = schema.get("$defs", {})
     order = ["Spec", "PriorSpec", "MechanismSpec", "GameSpec", "DesignSpec", "AuctionSection", "BidderSpec",
-             "DistributionSpec"]
+             "DistributionSpec", "UtilitySpec", "CombinatorialSection", "GenerateSection", "SolverSection",
+             "EquilibriumSection"]
     models = {"Spec": schema, **defs}
     where = {"Spec": "the top level", "PriorSpec": "`prior:`", "MechanismSpec": "`mechanism:`",
              "GameSpec": "`game:`", "DesignSpec": "`design:`", "AuctionSection": "`auction:`",
              "BidderSpec": "each entry of `auction.bidders`",
-             "DistributionSpec": "`auction.distribution` and `auction.bidders[].distribution`"}
+             "DistributionSpec": "`auction.distribution`, `auction.bidders[].distribution`, `auction.buyer`, "
+                                 "`auction.seller`",
+             "UtilitySpec": "`auction.utility`",
+             "CombinatorialSection": "`combinatorial:`", "GenerateSection": "`combinatorial.generate`",
+             "SolverSection": "`combinatorial.solver`", "EquilibriumSection": "`combinatorial.equilibrium`"}
     lines = []
     for title in order + sorted(set(models) - set(order)):
         model = models[title]

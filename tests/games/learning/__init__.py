@@ -1,0 +1,1 @@
+"""Tests of the equilibrium-learning engine (mechdesign.games.learning)."""
