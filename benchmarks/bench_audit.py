@@ -23,8 +23,9 @@ Contenders, each in its *own fresh subprocess* per instance, built from the iden
 Timing, identical for all: in the subprocess, after imports, ``--repeats`` times (build the
 library's objects from the arrays, then audit); ``cold`` is the first audit (it pays numba's
 loading or compiling for the two numba contenders), ``warm`` the median of the others; build
-times are reported separately. A contender whose cold run would exceed ``--peer-budget``
-seconds (estimated from the previous size) is skipped and says so. Memory: peak RSS of the
+times are reported separately. A contender whose runs would exceed ``--peer-budget``
+seconds (estimated from its previous instance: warm time per inequality, plus the cold run's
+extra loading time) is skipped and says so. Memory: peak RSS of the
 subprocess (interpreter and imports included).
 
 Checks: every contender's verdicts and worst gains (within 1e-9) agree with mechdesign's,
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"each contender: fresh process per instance, {repeats} x (build + audit); cold = first audit, "
           f"warm = median of the others\n")
     runs: dict = {}
-    per_profile: dict = {}           # contender -> seconds per inequality at the last size it ran (estimates)
+    per_profile: dict = {}           # contender -> (seconds per inequality warm, fixed cold cost) at its last size
     start_all = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench_audit_") as tmp:
         for size in sizes:
@@ -291,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                     path = Path(tmp) / f"{_label(size)}_{kind}_{seed}.npz"
                     make_instance(size, kind, seed, path)
                     for contender in contenders:
-                        estimate = per_profile.get(contender, 0.0) * inequalities(size) * (repeats + 1)
+                        rate, fixed = per_profile.get(contender, (0.0, 0.0))
+                        estimate = fixed + rate * inequalities(size) * (repeats + 1)
                         if estimate > args.peer_budget:
                             result = {"error": f"skipped: estimated {estimate:.0f} s > --peer-budget"}
                         else:
@@ -300,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                         if "error" in result:
                             print(f"{_label(size):>9} {kind:>6} {seed:>5} {contender:>11}  {result['error']}")
                             continue
-                        per_profile[contender] = max(result["cold_s"], result["warm_s"]) / inequalities(size)
+                        per_profile[contender] = (result["warm_s"] / inequalities(size),      # cold - warm: loading
+                                                  max(0.0, result["cold_s"] - result["warm_s"]))
                         verdict = " / ".join(f"{'holds' if result[p]['holds'] else 'FAILS'} {result[p]['violation']:.3g}"
                                              for p in ("dsic", "bic"))
                         print(f"{_label(size):>9} {kind:>6} {seed:>5} {contender:>11} {result['build_s']:>8.4f} "
