@@ -35,9 +35,10 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
     __version__ = "0.0.0+unknown"
 
 
-#: Subpackages imported on first use (``md.auctions`` pulls in scipy.stats: slow, memory-hungry).
-#: Each is public and has its own ``__all__``; the API reference documents each of them.
-_LAZY_SUBPACKAGES = ("auctions",)
+#: Subpackages imported on first use (``md.auctions`` pulls in scipy.stats: slow, memory-hungry;
+#: ``md.combinatorial`` the MILP solvers). Each is public and has its own ``__all__``; the API
+#: reference documents each of them.
+_LAZY_SUBPACKAGES = ("auctions", "combinatorial")
 
 __all__ = [
     # model

@@ -61,8 +61,12 @@ def test_docs_page_matches_the_models():
 def test_example_specs_validate_against_the_schema():
     from mechdesign.io.spec import parse_spec
 
+    from mechdesign.io.combinatorial_spec import load_combinatorial_spec
+
     for path in sorted((ROOT / "examples").glob("*.yaml")):
         data = yaml.safe_load(path.read_text())
         assert set(data) <= set(S.spec_schema()["properties"]), path.name
-        if "auction" not in data:
+        if "combinatorial" in data:
+            load_combinatorial_spec(data)
+        elif "auction" not in data:
             parse_spec(data)

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from mechdesign.cli import auction as auction_commands
 from mechdesign.cli import check as check_commands
+from mechdesign.cli import combinatorial as combinatorial_commands
 from mechdesign.cli import design as design_commands
 from mechdesign.cli import efficient as efficient_commands
 from mechdesign.cli import examples as example_commands
@@ -83,7 +84,7 @@ def _root(version: Optional[bool] = typer.Option(None, "--version", callback=_ve
     """Bayesian mechanism design from the command line."""
 
 
-for module in (auction_commands, check_commands, design_commands, efficient_commands, example_commands,
+for module in (auction_commands, check_commands, combinatorial_commands, design_commands, efficient_commands, example_commands,
                game_commands, schema_commands):
     module.register(app)
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, create_model
 
 from mechdesign import _validation as v
 from mechdesign.io.auction_spec import AuctionSection, BidderSpec, DistributionSpec
+from mechdesign.io.combinatorial_spec import CombinatorialSection
 from mechdesign.io.design_spec import DesignSpec
 from mechdesign.io.game_spec import GameSpec
 from mechdesign.io.spec import MechanismSpec, PriorSpec, Spec
@@ -32,6 +33,7 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("Spec", "mechanism"): "A direct mechanism to build (commands check, vcg, agv, compare)",
     ("Spec", "game"): "An indirect mechanism to play as a Bayesian game (commands solve, revelation, export)",
     ("Spec", "auction"): "A continuous-value auction (command auction)",
+    ("Spec", "combinatorial"): "A combinatorial auction of bundles (command combinatorial)",
     ("Spec", "design"): "What the LP design should solve (command design)",
     ("PriorSpec", "independent"): "Per player (mapping by name, or list in player order): the probabilities of "
                                   "her types",
@@ -79,14 +81,15 @@ MEANINGS: dict[tuple[str, str], str] = {
 #: Sections of ``mechdesign schema SECTION`` and their models (``spec``: the whole file).
 SECTIONS: dict[str, type[BaseModel]] = {
     "prior": PriorSpec, "mechanism": MechanismSpec, "game": GameSpec, "auction": AuctionSection,
-    "design": DesignSpec,
+    "design": DesignSpec, "combinatorial": CombinatorialSection,
 }
 
 
 def _spec_file() -> type[BaseModel]:
     """The whole spec with its sections typed (the CLI validates ``game``/``auction`` when used)."""
     return create_model("Spec", __base__=Spec, __doc__=Spec.__doc__,
-                        game=(GameSpec | None, None), auction=(AuctionSection | None, None))
+                        game=(GameSpec | None, None), auction=(AuctionSection | None, None),
+                        combinatorial=(CombinatorialSection | None, None))
 
 
 def _describe(schema: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +110,7 @@ def spec_schema(section: str | None = None) -> dict[str, Any]:
 
     Parameters
     ----------
-    section : {None, "spec", "prior", "mechanism", "game", "auction", "design"}
+    section : {None, "spec", "prior", "mechanism", "game", "auction", "design", "combinatorial"}
         None or ``"spec"``: the whole file.
     """
     if section in (None, "spec"):
@@ -154,14 +157,17 @@ def reference_markdown() -> str:
     schema = spec_schema()
     defs = schema.get("$defs", {})
     order = ["Spec", "PriorSpec", "MechanismSpec", "GameSpec", "DesignSpec", "AuctionSection", "BidderSpec",
-             "DistributionSpec", "UtilitySpec"]
+             "DistributionSpec", "UtilitySpec", "CombinatorialSection", "GenerateSection", "SolverSection",
+             "EquilibriumSection"]
     models = {"Spec": schema, **defs}
     where = {"Spec": "the top level", "PriorSpec": "`prior:`", "MechanismSpec": "`mechanism:`",
              "GameSpec": "`game:`", "DesignSpec": "`design:`", "AuctionSection": "`auction:`",
              "BidderSpec": "each entry of `auction.bidders`",
              "DistributionSpec": "`auction.distribution`, `auction.bidders[].distribution`, `auction.buyer`, "
                                  "`auction.seller`",
-             "UtilitySpec": "`auction.utility`"}
+             "UtilitySpec": "`auction.utility`",
+             "CombinatorialSection": "`combinatorial:`", "GenerateSection": "`combinatorial.generate`",
+             "SolverSection": "`combinatorial.solver`", "EquilibriumSection": "`combinatorial.equilibrium`"}
     lines = []
     for title in order + sorted(set(models) - set(order)):
         model = models[title]

@@ -80,6 +80,7 @@ class Spec(_Strict):
     mechanism: MechanismSpec | None = None
     game: dict[str, Any] | None = None
     auction: dict[str, Any] | None = None
+    combinatorial: dict[str, Any] | None = None
     design: DesignSpec | None = None
 
     def environment(self) -> Environment:
