@@ -10,7 +10,8 @@ beta = 0.05 (its configuration); ours is ``mechdesign.auctions.learned.grid_game
 ``mechdesign.games.learning.learn`` with the library's defaults for the game (entropic dual
 averaging with the steps of ``mechdesign.auctions.learned.format_step``: eta = 800 for first
 price, 200 for all pay with up to four bidders, SODA's 50 beyond; no zoom, no polishing). The
-asymmetric case uses the library's default for asymmetric auctions (Frank-Wolfe, ties
+asymmetric case uses the library's default for asymmetric auctions (Frank-Wolfe with steps
+4 / (t + 4), ties
 split) and is compared with backward shooting.
 "build" is the grid game's construction (SODA: ``Game`` + ``get_utility``), "learn" the
 learning run, "CPU" the process time of build + learn (less sensitive than wall time to
@@ -103,7 +104,9 @@ def run_ours(key: str, repeat: int) -> dict:
     from mechdesign.auctions.learned import format_step
 
     # the library's defaults for these games (see mechdesign.auctions.learned)
-    step = None if asym else format_step(auction)
+    from mechdesign.auctions.learned import FRANK_WOLFE_WEIGHT
+
+    step = {"weight": FRANK_WOLFE_WEIGHT} if asym else format_step(auction)
     # warm-up, reported apart: importing numba and loading the compiled kernels (compiled and
     # cached on disk the first time ever), first calls, on a tiny grid
     w0 = time.perf_counter()

@@ -137,3 +137,17 @@ def test_newton_polishes_a_three_agent_mixed_equilibrium():
     assert out is not None and game.epsilon(out) <= 1e-14
     for s in out:
         np.testing.assert_allclose(s, [[0.5, 0.5]], atol=1e-12)
+
+
+def test_frank_wolfe_weighted_schedule():
+    """gamma_t = c / (t + c): c = 2 is the classic 2 / (t + 2); c must be a number >= 1."""
+    classic = step_schedule("frank_wolfe", None, "entropic", 1.0)
+    two = step_schedule("frank_wolfe", {"weight": 2}, "entropic", 1.0)
+    four = step_schedule("frank_wolfe", {"weight": 4.0}, "entropic", 7.0)      # not scaled by the payoffs
+    assert [two(t) for t in range(5)] == [classic(t) for t in range(5)]
+    assert [four(t) for t in (0, 1, 4, 12)] == [1.0, 0.8, 0.5, 0.25]
+    for bad in ({"weight": 0.5}, {"weight": "4"}, {"weight": True}, {"weight": float("nan")}):
+        with pytest.raises(SpecError, match="weight"):
+            step_schedule("frank_wolfe", bad, "entropic", 1.0)
+    with pytest.raises(SpecError, match="'weight'"):
+        step_schedule("frank_wolfe", 3.0, "entropic", 1.0)

@@ -17,7 +17,9 @@ simultaneous online dual averaging"):
     projected gradient ascent. With the entropic map it coincides with entropic
     dual averaging (as in SODA); the two differ with the Euclidean map.
 ``frank_wolfe``
-    sigma ← sigma + γ_t (BR − sigma), γ_t = 2 / (t + 2), BR the best response.
+    sigma ← sigma + γ_t (BR − sigma), γ_t = 2 / (t + 2), BR the best response
+    (``step={"weight": c}``: γ_t = c / (t + c), which weights the t-th best
+    response in proportion to about t^(c−1); c = 2 is the classic rule).
 ``fictitious_play``
     the same with γ_t = 1 / (t + 2): sigma is the average of the initial
     profile and all best responses so far.
@@ -54,9 +56,17 @@ def step_schedule(method: str, step: Any, regularizer: str, scale: float) -> Cal
     """
     if callable(step):
         return lambda t: float(step(t))
+    if method == "frank_wolfe" and isinstance(step, dict) and set(step) == {"weight"}:
+        c = step["weight"]
+        if isinstance(c, bool) or not isinstance(c, (int, float, np.integer, np.floating)) or not (
+                np.isfinite(c) and c >= 1):
+            raise v.fail("step['weight']", "a number >= 1", repr(c))
+        c = float(c)
+        return lambda t: c / (t + c)
     if method in ("frank_wolfe", "fictitious_play"):
         if step is not None:
-            raise v.fail("step", f"None or a callable t -> step for method {method!r} "
+            extra = ", {'weight': c}" if method == "frank_wolfe" else ""
+            raise v.fail("step", f"None{extra} or a callable t -> step for method {method!r} "
                          f"(its schedule is {'2/(t+2)' if method == 'frank_wolfe' else '1/(t+2)'})", repr(step))
         if method == "frank_wolfe":
             return lambda t: 2.0 / (t + 2.0)
