@@ -129,3 +129,25 @@ def test_schema_section():
     assert result.exit_code == 0, result.output
     schema = json.loads(result.output)
     assert {"items", "bids", "rules", "solver", "equilibrium", "generate"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize("extra, match", [
+    ({"equilibrium": {"gamma": True}}, r"combinatorial\.equilibrium\.gamma: Input should be a valid number \(got True\)"),
+    ({"equilibrium": {"grid": [32, True]}}, r"combinatorial\.equilibrium\.grid\.1: Input should be a valid integer"),
+    ({"solver": {"time_limit": "5"}}, r"combinatorial\.solver\.time_limit: Input should be a valid number"),
+    ({"generate": {"kind": "regions", "n_bids": 2.5}, "bids": None, "items": None}, r"generate\.n_bids"),
+    ({"rules": ["reference"], "reference": {"L1": True}}, r"combinatorial\.reference\.L1: Input should be a valid"),
+    ({"items": [True, "B"]}, r"combinatorial\.items\.0: a name: a string or a number, not a boolean"),
+])
+def test_numbers_are_numbers(extra, match):
+    # no booleans or strings where numbers go (YAML 'yes' stays a string, True is not 1)
+    data = section(**extra)
+    data["combinatorial"] = {k: x for k, x in data["combinatorial"].items() if x is not None}
+    with pytest.raises(SpecError, match=match):
+        load_combinatorial_spec(data)
+
+
+def test_numeric_names():
+    data = {"combinatorial": {"items": [1, 2], "bids": {7: [[[1, 2], 3]], "x": [{"bundle": [2], "price": 1}]}}}
+    auc = load_combinatorial_spec(data).combinatorial.build()
+    assert auc.items == ("1", "2") and auc.bidders == ("7", "x") and auc.winners().welfare == 3.0

@@ -295,6 +295,17 @@ class LLGEquilibrium:
                      f"learned {self.learned.utility_loss:.2e})")
         return "\n".join(lines)
 
+    def to_frame(self):
+        """A pandas DataFrame of the expected utilities: learned, refined, closed form, published."""
+        from mechdesign.display.combinatorial import llg_frame
+
+        return llg_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import combinatorial
+
+        return combinatorial.llg_equilibrium(self)
+
     def __repr__(self) -> str:
         u = self.expected_utilities
         return (f"LLGEquilibrium(rule={self.rule!r}, gamma={self.gamma:g}, local={u['local']:.5f}, "

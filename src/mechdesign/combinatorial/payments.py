@@ -117,6 +117,17 @@ class Payments:
                 lines.append(f"  {bidder}: pays {amount:.6g}")
         return "\n".join(lines)
 
+    def to_frame(self):
+        """A pandas DataFrame: one row per bidder (``wins``, ``value``, ``pays``, ``utility``, ``vcg``, ...)."""
+        from mechdesign.display.combinatorial import payments_frame
+
+        return payments_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import combinatorial
+
+        return combinatorial.payments(self)
+
     def __repr__(self) -> str:
         return f"Payments(rule={self.rule!r}, payments={self.payments}, revenue={self.revenue:.6g})"
 

@@ -103,6 +103,17 @@ class WinnerDetermination:
         return (f"winner determination ({self.backend}): {self.status}, welfare {self.welfare:.6g}, "
                 f"gap {self.gap:.2g}\n  winners: " + ("; ".join(won) if won else "none"))
 
+    def to_frame(self):
+        """A pandas DataFrame: one row per bidder (``wins``, ``value``)."""
+        from mechdesign.display.combinatorial import winners_frame
+
+        return winners_frame(self)
+
+    def _repr_html_(self) -> str:
+        from mechdesign.display import combinatorial
+
+        return combinatorial.winners(self)
+
     def __repr__(self) -> str:
         return f"WinnerDetermination(welfare={self.welfare:.6g}, status={self.status!r}, winners={list(self.winners)})"
 

@@ -23,9 +23,10 @@ and the problem (unknown item, negative price, empty bundle, a bundle twice).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt, ValidationError,
+                      model_validator)
 
 from mechdesign.errors import SpecError
 from mechdesign.io.loader import load_data
@@ -34,6 +35,16 @@ __all__ = ["CombinatorialSection", "CombinatorialSpec", "EquilibriumSection", "G
            "load_combinatorial_spec", "DEFAULT_RULES"]
 
 Rule = Literal["pay_as_bid", "vcg", "nearest_vcg", "nearest_zero", "nearest_bid", "proxy", "reference"]
+
+
+def _name(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a name: a string or a number, not a boolean")
+    return str(value) if isinstance(value, int) else value
+
+
+#: An item or bidder name: a string, or an unquoted YAML integer (read as its text).
+Name = Annotated[str, BeforeValidator(_name)]
 DEFAULT_RULES = ["pay_as_bid", "vcg", "nearest_vcg", "nearest_zero", "nearest_bid"]
 
 
@@ -46,9 +57,11 @@ class GenerateSection(_Strict):
 
     kind: Literal["arbitrary", "regions", "paths", "scheduling", "llg", "llllgg"] = Field(
         description="Distribution: CATS-like arbitrary, regions, paths, scheduling; or LLG, LLLLGG")
-    n_items: int | None = Field(None, ge=1, le=5_000, description="Number of items (CATS-like kinds; default 20)")
-    n_bids: int | None = Field(None, ge=1, le=1_000_000, description="Number of bids (CATS-like kinds; default 100)")
-    seed: int | None = Field(None, ge=0, description="Random seed: the same seed gives the same auction")
+    n_items: int | None = Field(None, strict=True, ge=1, le=5_000,
+                                description="Number of items (CATS-like kinds; default 20)")
+    n_bids: int | None = Field(None, strict=True, ge=1, le=1_000_000,
+                               description="Number of bids (CATS-like kinds; default 100)")
+    seed: int | None = Field(None, strict=True, ge=0, description="Random seed: the same seed gives the same auction")
 
 
 class SolverSection(_Strict):
@@ -56,9 +69,9 @@ class SolverSection(_Strict):
 
     backend: Literal["highs", "scip", "cpsat"] = Field("highs", description="MILP solver: HiGHS, SCIP "
                                                        "(pyscipopt) or OR-Tools CP-SAT")
-    time_limit: float | None = Field(None, gt=0, allow_inf_nan=False,
+    time_limit: float | None = Field(None, strict=True, gt=0, allow_inf_nan=False,
                                      description="Seconds per winner determination (best allocation found is kept)")
-    mip_gap: float | None = Field(None, ge=0, le=1, allow_inf_nan=False,
+    mip_gap: float | None = Field(None, strict=True, ge=0, le=1, allow_inf_nan=False,
                                   description="Relative optimality gap at which a MILP may stop (default 1e-9)")
 
 
@@ -66,15 +79,17 @@ class EquilibriumSection(_Strict):
     """The Bayesian LLG model whose equilibria ``--equilibrium`` learns (:class:`mechdesign.combinatorial.LLG`)."""
 
     model: Literal["llg"] = Field("llg", description="The Bayesian model: LLG (locals U[0,1], global U[0,2])")
-    gamma: float = Field(0.0, ge=0, le=1, allow_inf_nan=False,
+    gamma: float = Field(0.0, strict=True, ge=0, le=1, allow_inf_nan=False,
                          description="Correlation of the locals' values (Bernoulli weights)")
-    grid: tuple[int, int] = Field((64, 64), description="Type cells and bid points of the discretised game")
+    grid: tuple[StrictInt, StrictInt] = Field((64, 64), description="Type cells and bid points of the discretised game")
     method: Literal["dual_averaging", "mirror_ascent", "frank_wolfe", "fictitious_play"] = Field(
         "dual_averaging", description="Learning dynamics")
-    iterations: int | None = Field(None, ge=1, le=10_000_000, description="Largest number of learning iterations")
-    tol: float | None = Field(None, gt=0, allow_inf_nan=False,
+    iterations: int | None = Field(None, strict=True, ge=1, le=10_000_000,
+                                   description="Largest number of learning iterations")
+    tol: float | None = Field(None, strict=True, gt=0, allow_inf_nan=False,
                               description="Target relative utility loss of the discrete game (default 1e-4)")
-    refine: int = Field(3, ge=0, le=100, description="Best-response steps on the continuous prior after learning")
+    refine: int = Field(3, strict=True, ge=0, le=100,
+                        description="Best-response steps on the continuous prior after learning")
     global_bidder: Literal["truthful", "learn"] = Field(
         "truthful", description="truthful: the global bids his value; learn: he learns on a grid too (SODA's game)")
 
@@ -92,15 +107,15 @@ class EquilibriumSection(_Strict):
 class CombinatorialSection(_Strict):
     """The ``combinatorial:`` section."""
 
-    items: list[str] | None = Field(None, description="The items on sale (with bids)")
+    items: list[Name] | None = Field(None, description="The items on sale (with bids)")
     language: Literal["xor", "or"] = Field("xor", description="Bid language: xor (one bid per bidder wins) or "
                                            "or (any disjoint set of her bids)")
-    bids: dict[str, list[Any]] | None = Field(None, description="Per bidder: her bids, each {bundle: [items], "
+    bids: dict[Name, list[Any]] | None = Field(None, description="Per bidder: her bids, each {bundle: [items], "
                                               "price: number} or [[items], price]")
     generate: GenerateSection | None = Field(None, description="A seeded random instance instead of items/bids")
     rules: list[Rule] = Field(default_factory=lambda: list(DEFAULT_RULES), min_length=1,
                               description="Payment rules to compute side by side")
-    reference: dict[str, float] | None = Field(None, description="Reference point of rule 'reference': "
+    reference: dict[Name, StrictFloat] | None = Field(None, description="Reference point of rule 'reference': "
                                                "{bidder: amount}")
     solver: SolverSection = Field(default_factory=SolverSection, description="Winner-determination settings")
     equilibrium: EquilibriumSection | None = Field(None, description="The Bayesian LLG model of --equilibrium")
