@@ -36,9 +36,14 @@ def address(tmp_path_factory):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
-        while not file.exists() and time.time() < deadline:
-            time.sleep(0.1)
-        addr = json.loads(file.read_text())["address"]
+        addr = None
+        while addr is None:          # the scheduler may be seen between creating and filling its file
+            try:
+                addr = json.loads(file.read_text())["address"]
+            except (FileNotFoundError, json.JSONDecodeError, KeyError):
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
         with Client(addr, set_as_default=False) as c:
             c.wait_for_workers(2, timeout=60)
         yield addr

@@ -10,11 +10,15 @@ from mechdesign.errors import SpecError
 
 
 @pytest.mark.slow
-def test_lazy_vcg_on_a_million_profiles_never_allocates_a_profile_array():
+@pytest.mark.parametrize("kernels", ["numpy", "numba"])
+def test_lazy_vcg_on_a_million_profiles_never_allocates_a_profile_array(kernels, monkeypatch):
     # 6 players x 10 types = 10^6 profiles; one float64 array over the profiles is 8 MB.
     # Blocks of one tile (1000 others' profiles x 10 own types) keep the peak near 3.5 MB.
+    monkeypatch.setenv("MECHDESIGN_KERNELS", kernels)
     env = md.examples.random_environment(n_players=6, n_types=10, n_alternatives=3, seed=11)
     mech = md.vcg(env, lazy=True)
+    small = md.vcg(md.examples.random_environment(n_players=2, n_types=2, n_alternatives=3, seed=1), lazy=True)
+    md.is_dsic(small), md.is_bic(small)        # loads the compiled code (not the audit's memory)
     tracemalloc.start()
     try:
         dsic = md.is_dsic(mech, chunk_size=5_000)

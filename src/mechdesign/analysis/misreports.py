@@ -23,6 +23,7 @@ numbers; the interim utilities reported to users).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,11 @@ def valuations_in(env: Environment, units: str) -> tuple[np.ndarray, ...]:
     if units == "participation":
         return offsets.participation_valuations(env)
     return env.valuations
+
+
+def compiled_bytes_per_profile(mech: DirectMechanism) -> int:
+    """Working memory of :func:`compiled_block` per profile of a block."""
+    return mech.block_view_bytes() + 16
 
 
 def bytes_per_profile(env: Environment, i: int) -> int:
@@ -95,6 +101,31 @@ class PlayerBlock:
         return self.values() + self.money[:, None, :]
 
 
+class CompiledBlock:
+    """Player i's slice of a block as the compiled kernels read it (:mod:`mechdesign.compute.kernels`).
+
+    Views of shape ``(pre, k, post)`` of a :class:`~mechdesign.mechanisms.direct.BlockView`
+    (the block with i's axis in the middle; others' profile o = p·post + q,
+    C order), made without copying where numpy can.
+    """
+
+    def __init__(self, env: Environment, i: int, block: Block, view, units: str = "incentive"):
+        shape = block.shape
+        pre, k, post = math.prod(shape[:i]), shape[i], math.prod(shape[i + 1:])
+        self.i, self.k, self.n = i, k, block.size
+        self.money = view.money(i).reshape(pre, k, post)
+        self.indices = None if view.indices is None else view.indices.reshape(pre, k, post)
+        self.lottery = None if view.indices is not None else view.lottery.reshape(pre, k, post, env.n_alternatives)
+        u = valuations_in(env, units)[i]
+        self.private = u.ndim == 2
+        self.u2 = u if self.private else _NO_PRIVATE
+        self.u4 = _NO_INTERDEPENDENT if self.private else u[block.region].reshape(pre, k, post, -1)
+
+
+_NO_PRIVATE = np.zeros((1, 1))
+_NO_INTERDEPENDENT = np.zeros((1, 1, 1, 1))
+
+
 @dataclass(frozen=True)
 class DsicScan:
     """Largest ex-post gain from misreporting for one player on one block, and where it occurs."""
@@ -113,6 +144,16 @@ def _dsic_scan(view: PlayerBlock, block: Block) -> DsicScan:
     flat = int(np.argmax(gain))
     o, t, r = np.unravel_index(flat, gain.shape)
     return DsicScan(float(gain.flat[flat]), block.start + int(o), int(t), int(r), view.transfer_scale)
+
+
+def _compiled_dsic_scan(view: CompiledBlock, block: Block) -> DsicScan:
+    from mechdesign.compute import kernels
+
+    if view.indices is not None:
+        gain, o, t, r, scale = kernels.dsic_det(view.indices, view.money, view.u2, view.u4, view.private)
+    else:
+        gain, o, t, r, scale = kernels.dsic_lottery(view.lottery, view.money, view.u2, view.u4, view.private)
+    return DsicScan(float(gain), block.start + int(o), int(t), int(r), float(scale))
 
 
 def dsic_block(task: tuple[int, Block], mech: DirectMechanism) -> DsicScan:
@@ -159,6 +200,22 @@ def _interim_partial(view: PlayerBlock, block: Block, env: Environment, diagonal
     return InterimPartial(None, None, tile_sums(weighted, tile), view.transfer_scale)
 
 
+def _compiled_interim_partial(view: CompiledBlock, block: Block, env: Environment,
+                              diagonal: bool) -> InterimPartial:
+    from mechdesign.compute import kernels
+
+    weights = others_weights(env, view.i, block)
+    tile = block.size // block.n_tiles
+    if weights.ndim == 1 and view.private:
+        lottery, money, scale = kernels.interim_marginal(view.indices, view.lottery, view.money, weights,
+                                                         env.n_alternatives, tile)
+        return InterimPartial(lottery, money, None, scale)
+    beliefs = np.broadcast_to(weights, (view.k, view.n)) if weights.ndim == 1 else weights
+    table, scale = kernels.interim_full(view.indices, view.lottery, view.money, view.u2, view.u4, view.private,
+                                        beliefs, diagonal, tile)
+    return InterimPartial(None, None, table, scale)
+
+
 def interim_block(task: tuple[int, Block, bool, str], mech: DirectMechanism) -> InterimPartial:
     """Tile sums of player i's interim utilities on a block (others truthful), in ``units``."""
     i, block, diagonal, units = task
@@ -170,6 +227,37 @@ def incentive_block(task: tuple[int, Block], mech: DirectMechanism) -> tuple[Dsi
     i, block = task
     view = PlayerBlock(mech, i, block)
     return _dsic_scan(view, block), _interim_partial(view, block, mech.env, False)
+
+
+#: What a compiled task computes for each of its players.
+JOBS = ("dsic", "interim", "incentive")
+
+
+def compiled_block(task: tuple[tuple[int, ...], tuple[Block, ...], tuple], mech: DirectMechanism) -> list:
+    """The compiled kernels on one region for several players, the mechanism read once.
+
+    ``task = (players, blocks, job)``: one block per player listed, all on
+    the same region — a block of the whole profile space seen as a block of
+    each player's plan (:func:`mechdesign.compute.blocks.player_block`), or a
+    block of the single player's own plan; ``job`` is ``("dsic",)``,
+    ``("interim", diagonal, units)`` or ``("incentive",)``. Returns one result
+    per player, as :func:`dsic_block`, :func:`interim_block` or
+    :func:`incentive_block` would on her blocks.
+    """
+    players, blocks, job = task
+    env = mech.env
+    view = mech.block_view(blocks[0].region, players, compiled=True)
+    out = []
+    for i, own in zip(players, blocks):
+        units = job[2] if job[0] == "interim" else "incentive"
+        player = CompiledBlock(env, i, own, view, units)
+        if job[0] == "dsic":
+            out.append(_compiled_dsic_scan(player, own))
+        elif job[0] == "interim":
+            out.append(_compiled_interim_partial(player, own, env, job[1]))
+        else:
+            out.append((_compiled_dsic_scan(player, own), _compiled_interim_partial(player, own, env, False)))
+    return out
 
 
 def interim_table(env: Environment, i: int, partials: list[InterimPartial], units: str = "incentive") -> np.ndarray:

@@ -39,6 +39,13 @@ def _utility_on(env: Environment, valuations: tuple[np.ndarray, ...], j: int, ty
     return u[np.ix_(*types)]
 
 
+def compiled_bytes_per_profile(mech: DirectMechanism) -> int:
+    """Working memory of the compiled :func:`profile_block` per profile."""
+    env = mech.env
+    interdependent = sum(not env.is_private(i) for i in range(env.n_players))
+    return mech.block_view_bytes() + 8 * (2 * env.n_players + 3 * interdependent * env.n_alternatives + 2)
+
+
 def bytes_per_profile(env: Environment) -> int:
     """Working memory of :func:`profile_block` per profile."""
     return 8 * (4 * env.n_alternatives + 6 * env.n_players + 8)
@@ -82,13 +89,70 @@ def _chosen(values: np.ndarray, indices: np.ndarray | None, lottery: np.ndarray 
     return out.ravel()
 
 
-def profile_block(task: tuple[Block, frozenset, tuple], mech: DirectMechanism) -> ProfileScan:
+def _units_for_kernel(env: Environment, valuations: tuple[np.ndarray, ...], block: Block):
+    """One unit of valuations as :func:`mechdesign.compute.kernels.profiles` reads it."""
+    n_alt = env.n_alternatives
+    private = np.zeros((env.n_players, max(env.n_types), n_alt))
+    inter, where = [], np.full(env.n_players, -1, dtype=np.int64)
+    for i, u in enumerate(valuations):
+        if u.ndim == 2:
+            private[i, :u.shape[0]] = u
+        else:
+            where[i] = len(inter)
+            inter.append(u[block.region].reshape(block.size, n_alt))
+    stacked = np.stack(inter) if inter else np.zeros((1, 1, n_alt))
+    return private, stacked, where
+
+
+def _compiled_profile_block(block: Block, wants: frozenset, outside, mech: DirectMechanism) -> ProfileScan:
+    from mechdesign.compute import kernels
+
+    env = mech.env
+    n = env.n_players
+    players = tuple(range(n))
+    view = mech.block_view(block.region, players, compiled=True)
+    indices, lottery = view.indices, view.lottery
+    money = view.transfers(players).reshape(block.size, n)
+    need = {"raw": "expectations" in wants, "participation": bool({"ir", "participation"} & wants),
+            "incentive": "efficiency" in wants}
+    sources = {"raw": env.valuations, "participation": offsets.participation_valuations(env),
+               "incentive": offsets.incentive_valuations(env)}
+    idle = (np.zeros((n, 1, env.n_alternatives)), np.zeros((1, 1, env.n_alternatives)),
+            np.full(n, -1, dtype=np.int64))
+    units = {name: _units_for_kernel(env, sources[name], block) if need[name] else idle for name in need}
+    floor = np.zeros((n, max(env.n_types)))
+    if "ir" in wants:
+        for i in range(n):
+            floor[i, :env.n_types[i]] = outside[i]
+    weights = profile_weights(env, block) if {"expectations", "participation"} & wants else np.zeros(block.size)
+    flags = [name in wants for name in ("ir", "budget", "efficiency", "expectations", "participation")]
+    scales, (ir, ir_at), (top, top_at), sums = kernels.profiles(
+        None if indices is None else indices.reshape(block.size),
+        None if indices is not None else lottery.reshape(block.size, env.n_alternatives),
+        money, block.shape, [s.start for s in block.region], units, floor, weights, flags,
+        block.size // block.n_tiles)
+    start = block.start
+    at = lambda value, flat: (float(value), start + int(flat))       # noqa: E731
+    return ProfileScan(
+        tuple(float(s) for s in scales),
+        [at(ir[i], ir_at[i]) for i in range(n)] if "ir" in wants else None,
+        at(top[0], top_at[0]) if "budget" in wants else None,
+        at(top[1], top_at[1]) if "budget" in wants else None,
+        at(top[2], top_at[2]) if "efficiency" in wants else None,
+        np.ascontiguousarray(sums[:, :n + 2]) if "expectations" in wants else None,
+        np.ascontiguousarray(sums[:, n + 2:]) if "participation" in wants else None)
+
+
+def profile_block(task: tuple[Block, frozenset, tuple, bool], mech: DirectMechanism) -> ProfileScan:
     """Per-profile audits on one block of the whole profile space.
 
-    ``task = (block, wants, outside)``: ``wants`` ⊆ :data:`WANTS`, ``outside``
-    per player the outside option minus her participation reference (for ``"ir"``).
+    ``task = (block, wants, outside, compiled)``: ``wants`` ⊆ :data:`WANTS`,
+    ``outside`` per player the outside option minus her participation
+    reference (for ``"ir"``); ``compiled`` selects the numba kernel.
     """
-    block, wants, outside = task
+    block, wants, outside, compiled = task
+    if compiled:
+        return _compiled_profile_block(block, wants, outside, mech)
     env = mech.env
     n = env.n_players
     shape = block.shape

@@ -23,6 +23,13 @@ takes the same five keywords, gathered here in :class:`Compute`:
     in place in a Jupyter notebook, nothing when output is not a terminal
     (see :mod:`.progress`).
 
+Which kernels run on the blocks — the compiled numba kernels of
+:mod:`.kernels` or the numpy reference kernels — is not an argument: it is
+chosen by the environment variable ``MECHDESIGN_KERNELS`` (``"auto"``, the
+default: compiled kernels for problems large enough that loading them pays
+off; ``"numba"``; ``"numpy"``), read when the options are validated. Both
+give the same bits (docs/scale.md, "Compiled kernels").
+
 Kernels are pure functions of a task and shared read-only data, and the
 caller combines their results in task order, so results never depend on the
 backend, the number of workers or on a task being re-run after a worker died.
@@ -40,9 +47,10 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mechdesign import _validation as v
@@ -51,6 +59,17 @@ from mechdesign.compute.progress import progress_reporter  # noqa: F401  (termin
 from mechdesign.errors import SolverError
 
 BACKENDS = ("numpy", "dask")
+
+#: Values of the ``MECHDESIGN_KERNELS`` environment variable.
+KERNELS = ("auto", "numba", "numpy")
+
+#: With ``MECHDESIGN_KERNELS=auto``, a pass uses the compiled kernels when it reads at least this many
+#: (player, profile) pairs; below, the numpy kernels finish before the compiled ones are loaded
+#: (importing numba and loading the cached machine code take about a second of CPU per process).
+COMPILED_MIN_WORK = 2**22
+
+#: The same threshold once the compiled kernels are loaded in this process.
+COMPILED_MIN_WORK_LOADED = 2**12
 
 #: Seconds to wait for a Dask scheduler to answer when connecting.
 CONNECT_TIMEOUT = 10.0
@@ -72,6 +91,14 @@ class Compute:
     backend: str = "numpy"
     scheduler: Any = None
     progress: Any = None
+    kernels: str = field(default="auto", compare=False)
+
+    def compiled(self, work: int) -> bool:
+        """Whether a pass reading ``work`` (player, profile) pairs runs the compiled kernels."""
+        if self.kernels == "auto":
+            loaded = "mechdesign.compute.kernels" in sys.modules
+            return work >= (COMPILED_MIN_WORK_LOADED if loaded else COMPILED_MIN_WORK)
+        return self.kernels == "numba"
 
     def block_profiles(self, bytes_per_profile: int, n_profiles: int) -> int:
         """Profiles per block for a kernel needing ``bytes_per_profile`` over ``n_profiles`` profiles."""
@@ -112,7 +139,10 @@ def compute_options(chunk_size: Any = None, memory_limit: Any = None, backend: A
     if progress is not None and progress is not True and progress is not False and not callable(progress):
         raise v.fail("progress", "None, True (a progress bar) or a callable progress(done, total)",
                      type(progress).__name__)
-    return Compute(chunk_size, memory_limit, backend, scheduler, progress or None)
+    kernels = os.environ.get("MECHDESIGN_KERNELS", "auto").strip().lower() or "auto"
+    if kernels not in KERNELS:
+        raise v.fail("MECHDESIGN_KERNELS", f"one of {', '.join(KERNELS)}", repr(kernels))
+    return Compute(chunk_size, memory_limit, backend, scheduler, progress or None, kernels)
 
 
 # ------------------------------------------------------------------------------- dask

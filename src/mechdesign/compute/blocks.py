@@ -96,11 +96,7 @@ class BlockPlan:
         self.keep = keep
         cut = [k for j, k in enumerate(self.shape) if j != keep]
         kept = 1 if keep is None else self.shape[keep]
-        split = len(cut)                     # tiles cover the axes cut[split:] whole
-        while split > 0 and math.prod(cut[split - 1:]) <= TILE_PROFILES:
-            split -= 1
-        if split == len(cut) and cut:        # the last axis alone exceeds a tile: it is one tile
-            split -= 1
+        split = _tile_split(cut)             # tiles cover the axes cut[split:] whole
         self.tile = math.prod(cut[split:])
         tiles_shape = cut[:split]            # one tile per index of the leading cut axes
         self.n_tiles = math.prod(tiles_shape)
@@ -137,6 +133,16 @@ class BlockPlan:
         blocks.append(Block(index=len(blocks), region=tuple(region), start=first_tile * self.tile,
                             size=size, first_tile=first_tile, n_tiles=size // self.tile))
 
+    @property
+    def cut_axis(self) -> int:
+        """The last axis that some block does not cover whole (−1 if every block is the whole space)."""
+        last = -1
+        for block in self.blocks:
+            for j, (s, k) in enumerate(zip(block.region, self.shape)):
+                if (s.start, s.stop) != (0, k):
+                    last = max(last, j)
+        return last
+
     def __len__(self) -> int:
         return len(self.blocks)
 
@@ -146,6 +152,45 @@ class BlockPlan:
     def __repr__(self) -> str:
         return (f"BlockPlan(shape={self.shape}, keep={self.keep}, {len(self.blocks)} blocks, "
                 f"{self.n_tiles} tiles of {self.tile})")
+
+
+def _tile_split(cut: list[int]) -> int:
+    """Position in ``cut`` (axis lengths) from which the trailing axes make up one tile."""
+    split = len(cut)
+    while split > 0 and math.prod(cut[split - 1:]) <= TILE_PROFILES:
+        split -= 1
+    if split == len(cut) and cut:            # the last axis alone exceeds a tile: it is one tile
+        split -= 1
+    return split
+
+
+def player_tile(shape: tuple[int, ...], i: int) -> tuple[int, int]:
+    """``(tile, first axis)`` of player i's plans (``keep=i``): the tile size and the first profile
+    axis it covers (``len(shape)`` when the others' profile is a single one)."""
+    axes = [j for j in range(len(shape)) if j != i]
+    split = _tile_split([shape[j] for j in axes])
+    return math.prod(shape[j] for j in axes[split:]), (axes[split] if split < len(axes) else len(shape))
+
+
+def serves_player(shape: tuple[int, ...], cut_axis: int, i: int) -> bool:
+    """Whether the blocks of a whole-space plan cutting axes up to ``cut_axis`` are blocks of player i.
+
+    True when i's axis and her tiles lie after ``cut_axis``: each block then
+    covers all her types and a run of whole tiles of the others' profiles, in
+    order (see :func:`player_block`).
+    """
+    return i > cut_axis and player_tile(shape, i)[1] > cut_axis
+
+
+def player_block(shape: tuple[int, ...], block: Block, i: int) -> Block:
+    """A block of a whole-space plan seen as a block of player i's plan (:func:`serves_player`)."""
+    others = [j for j in range(len(shape)) if j != i]
+    start = int(np.ravel_multi_index([block.region[j].start for j in others], [shape[j] for j in others])) \
+        if others else 0
+    size = block.size // shape[i]
+    tile, _ = player_tile(shape, i)
+    return Block(index=block.index, region=block.region, start=start, size=size, first_tile=start // tile,
+                 n_tiles=size // tile)
 
 
 def profiles_per_block(bytes_per_profile: int, chunk_size: int | None, memory_limit: int | None) -> int:

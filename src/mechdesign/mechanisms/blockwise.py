@@ -126,6 +126,18 @@ class GrovesFunction:
 
     def __init__(self, env: Environment, ties: str, tol: float, pivots: list[np.ndarray] | None):
         self.env, self.ties, self.tol, self.pivots = env, ties, tol, pivots
+        self._rule = None
+
+    def compiled_rule(self):
+        """The compiled version of this function (a :class:`.compiled.CompiledRule`), or None where
+        it does not apply (interdependent values, ``ties="uniform"``)."""
+        if not self.env.private_values or self.ties != "lowest":
+            return None
+        if self._rule is None:
+            from mechdesign.mechanisms.compiled import CompiledRule
+
+            self._rule = CompiledRule(self.env, self.ties, self.tol, 1 if self.pivots is None else 2, self.pivots)
+        return self._rule
 
     def _without(self, types: tuple[np.ndarray, ...], i: int) -> np.ndarray:
         """Σ_{j≠i} u_j(x, θ_j) from 0 in player order, player i's axis of length 1 (private values)."""
@@ -174,6 +186,18 @@ class AgvFunction:
 
     def __init__(self, decide: EfficientFunction, externality: list[np.ndarray]):
         self.decide, self.externality = decide, externality
+        self._rule = None
+
+    def compiled_rule(self):
+        """The compiled version of this function (see :meth:`GrovesFunction.compiled_rule`)."""
+        env = self.decide.env
+        if not env.private_values:
+            return None
+        if self._rule is None:
+            from mechdesign.mechanisms.compiled import CompiledRule
+
+            self._rule = CompiledRule(env, self.decide.ties, self.decide.tol, 3, externality=self.externality)
+        return self._rule
 
     def __call__(self, types: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
         env = self.decide.env

@@ -81,6 +81,28 @@ def decision_rule(decision: Any, env: Environment, name: str = "decision",
     return None, lottery
 
 
+class BlockView:
+    """A mechanism on one region of report profiles, as the compiled audits read it.
+
+    ``indices`` (None for a randomized rule) and ``lottery`` (None for a
+    deterministic one) are region-shaped; ``money(i)`` gives player i's
+    transfers on the region (computed when asked), ``transfers(players)``
+    those of ``players`` stacked on a last axis.
+    """
+
+    def __init__(self, indices: np.ndarray | None, lottery: np.ndarray | None, money,
+                 transfers: np.ndarray | None = None):
+        self.indices, self.lottery, self._money, self._transfers = indices, lottery, money, transfers
+
+    def money(self, i: int) -> np.ndarray:
+        return self._money(i)
+
+    def transfers(self, players: tuple[int, ...]) -> np.ndarray:
+        if self._transfers is not None and self._transfers.shape[-1] == len(players):
+            return self._transfers
+        return np.stack([self._money(i) for i in players], axis=-1)
+
+
 class DirectMechanism:
     """A direct revelation mechanism D = (x, m) on a finite environment.
 
@@ -182,6 +204,21 @@ class DirectMechanism:
         if self._indices is not None:
             return self._indices[region], None, self._transfers[region]
         return None, self._lottery[region], self._transfers[region]
+
+    def block_view(self, region: tuple[slice, ...], players: tuple[int, ...],
+                   compiled: bool = False) -> BlockView:
+        """The decision and the transfers of ``players`` on a region, as the compiled audits read them.
+
+        Here views of the stored arrays (no copy). ``compiled``: the caller
+        runs compiled kernels, and a lazy mechanism may then compute the block
+        with compiled code too (the numbers are the same).
+        """
+        indices, lottery, transfers = self.block(region, players=players)
+        return BlockView(indices, lottery, lambda i: transfers[..., i], transfers)
+
+    def block_view_bytes(self) -> int:
+        """Memory a :meth:`block_view` and its use by one player's kernel take per profile (bytes)."""
+        return 16
 
     # ------------------------------------------------------------ utilities
     def expected_valuation(self, i: int) -> np.ndarray:

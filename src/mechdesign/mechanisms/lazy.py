@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
-from mechdesign.mechanisms.direct import DirectMechanism, Outcome
+from mechdesign.mechanisms.direct import BlockView, DirectMechanism, Outcome
 from mechdesign.model.environment import Environment
 
 BlockFunction = Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, np.ndarray]]
@@ -127,6 +127,38 @@ class LazyDirectMechanism(DirectMechanism):
         if (lottery < -v.PROB_ATOL).any() or (np.abs(lottery.sum(axis=-1) - 1) > v.PROB_ATOL).any():
             raise v.fail("func", "lottery rows of non-negative probabilities summing to 1", f"other values ({where})")
         return None, lottery, transfers
+
+    def block_view(self, region: tuple[slice, ...], players: tuple[int, ...], compiled: bool = False) -> BlockView:
+        """:meth:`DirectMechanism.block_view`: ``func`` is evaluated once on the region.
+
+        With ``compiled``, the built-in block functions (VCG, Groves, AGV with
+        private values) run their compiled versions (the same numbers): the
+        decision once, each player's transfers when asked.
+        """
+        hook = getattr(self.func, "compiled_rule", None)
+        rule = hook() if compiled and hook is not None else None
+        if rule is None:
+            return super().block_view(region, players, compiled)
+        indices, lottery = rule.decide(region)
+
+        def money(i: int) -> np.ndarray:
+            values, largest = rule.money(region, i, indices)
+            if not largest <= v.MAX_MAGNITUDE:
+                raise v.fail("func", f"finite transfers of magnitude at most {v.MAX_MAGNITUDE:g}",
+                             f"{largest:g} (func on the block {[(s.start, s.stop) for s in region]})")
+            return values
+
+        return BlockView(indices, lottery, money)
+
+    def block_view_bytes(self) -> int:
+        """Per profile: the decision and one player's transfers (compiled rules), else ``func``'s
+        whole output (its own temporaries are not counted)."""
+        env = self.env
+        lottery = 0 if self.is_deterministic else 8 * env.n_alternatives
+        hook = getattr(self.func, "compiled_rule", None)
+        if hook is not None and hook() is not None:
+            return 16 + lottery
+        return 16 + 8 * env.n_players + lottery
 
     @property
     def is_deterministic(self) -> bool:
