@@ -8,7 +8,8 @@ and all-pay configurations), from a random start, stopping at relative utility l
 the grid (SODA's criterion). SODA runs its entropic dual averaging with eta = 50,
 beta = 0.05 (its configuration); ours is ``mechdesign.auctions.learned.grid_game`` +
 ``mechdesign.games.learning.learn`` with the library's defaults for the game (entropic dual
-averaging; eta = 200 for first price, 50 for all pay; no zoom, no polishing). The
+averaging with the steps of ``mechdesign.auctions.learned.format_step``: eta = 800 for first
+price, 200 for all pay with up to four bidders, SODA's 50 beyond; no zoom, no polishing). The
 asymmetric case uses the library's default for asymmetric auctions (Frank-Wolfe, ties
 split) and is compared with backward shooting.
 "build" is the grid game's construction (SODA: ``Game`` + ``get_utility``), "learn" the
@@ -99,12 +100,18 @@ def run_ours(key: str, repeat: int) -> dict:
     method, ties = ("frank_wolfe", "random") if asym else ("dual_averaging", "lose")
     grid = (case["grid"], case["grid"])
     kwargs = dict(iterations=ITERATIONS, tol=TOL, stop="relative_loss", init="random", polish=False)
-    from mechdesign.auctions.learned import FORMAT_STEPS
+    from mechdesign.auctions.learned import format_step
 
     # the library's defaults for these games (see mechdesign.auctions.learned)
-    step = None if asym else FORMAT_STEPS.get(case["fmt"], {"eta": 50.0, "beta": 0.05})
-    # warm-up (imports, first-call costs) on a tiny grid
-    learn(grid_game(cls([stats.uniform(0, 1)] * 2), grid=(8, 8), bids=(0, 1)), "dual_averaging", iterations=5)
+    step = None if asym else format_step(auction)
+    # warm-up, reported apart: importing numba and loading the compiled kernels (compiled and
+    # cached on disk the first time ever), first calls, on a tiny grid
+    w0 = time.perf_counter()
+    from mechdesign.games.learning import kernels  # noqa: F401  (what a run imports after 64 iterations)
+
+    learn(grid_game(cls([stats.uniform(0, 1)] * 2), grid=(8, 8), bids=(0, 1)), "dual_averaging", iterations=100,
+          tol=0.0, polish=False)
+    warmup = time.perf_counter() - w0
     builds, learns, runs, cpus = [], [], [], []
     tracemalloc.start()
     for r in range(repeat):
@@ -122,7 +129,7 @@ def run_ours(key: str, repeat: int) -> dict:
     out = {"build": float(np.median(builds)), "learn": float(np.median(learns)), "cpu": float(cpus[k]),
            "learn_min": float(np.min(learns)), "iterations": int(run.iterations), "status": run.status,
            "loss": float(run.loss.max_relative), "epsilon": float(run.epsilon), "rss": _rss_mib(),
-           "base_rss": base_rss, "alloc": alloc,
+           "base_rss": base_rss, "alloc": alloc, "warmup": warmup,
            "curve": _curve(run.history.time, run.history.relative_loss)}
     # certify on the continuum (not timed) and, for the asymmetric case, compare with shooting
     bid_functions = []
@@ -278,6 +285,8 @@ def main(argv=None) -> int:
                      f"{soda['iterations']:5d} "
                      f"{soda['rss']:7.0f} M {st / total:7.1f}x")
         print(line)
+        print(f"{'':<58s} once per process before these runs: numba import, kernels, first calls "
+              f"{ours['warmup']:.2f} s")
         if "steps_from_shooting" in ours:
             print(f"{'':<58s} bids vs backward shooting: max {ours['steps_from_shooting']:.2f} grid steps")
     print("\nrelative utility loss on the grid against time (best so far):")

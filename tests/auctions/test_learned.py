@@ -137,7 +137,9 @@ def test_result_reports_grid_epsilon_exactly():
 def test_iteration_limit_and_non_monotone_bids_are_flagged():
     auction = A.FirstPrice([U(0, 1)] * 2)
     with pytest.warns(EquilibriumWarning) as record:
-        eq = auction.equilibrium(method="learn", options={"iterations": 2, "zoom": False})
+        # two iterations at the earlier default step (eta 200) leave the random start's decreasing bids
+        eq = auction.equilibrium(method="learn", options={"iterations": 2, "zoom": False,
+                                                          "step": {"eta": 200.0, "beta": 0.05}})
     assert eq.status == "iteration_limit"
     text = " ".join(str(w.message) for w in record)
     assert "learning stopped" in text and "decrease" in text

@@ -28,6 +28,7 @@ there is a reserve or an entry fee ``e``) is worth 0.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -36,7 +37,12 @@ from mechdesign.auctions.risk import crra
 from mechdesign.errors import SpecError
 from mechdesign.games.learning import LearningGame
 
-__all__ = ["SingleItemGame", "TIES"]
+__all__ = ["SingleItemGame", "TIES", "COMPILED_AFTER"]
+
+#: Utility evaluations after which a game with several classes computes its win probabilities in
+#: :mod:`mechdesign.auctions.grid_kernels` (from the start once that module is imported).
+COMPILED_AFTER = 64
+_KERNELS = "mechdesign.auctions.grid_kernels"
 
 #: Tie-breaking rules on the grid: ``"lose"`` (a tied bid loses, as in SODA's first-price
 #: and all-pay settings) or ``"random"`` (the item goes to one of the tied bidders uniformly).
@@ -133,6 +139,9 @@ class SingleItemGame(LearningGame):
         self._n_others = n - 1
         self._cost = (grid + self._fee)[None, :]
         self._full = np.zeros((self.types[0].points.size, self.bids.size))
+        self._calls = 0
+        self._opponents = (self.counts[None, :] - np.eye(len(classes), dtype=np.int64)).astype(np.int64)
+        self._nodes = np.ascontiguousarray(self._s[:, 0])
         if self._rho is not None:
             b = grid[None, :]
             self._u_win = [crra(t.points[:, None] - b - self._fee, self._rho) for t in self.types]
@@ -157,6 +166,13 @@ class SingleItemGame(LearningGame):
     def utilities(self, strategies):
         if self._fast:
             return self._utilities_one_class(strategies[0])
+        if self.format != "second_price":
+            kernels = sys.modules.get(_KERNELS)
+            self._calls += 1
+            if kernels is None and self._calls > COMPILED_AFTER:
+                kernels = _load_kernels()
+            if kernels is not None:
+                return self._utilities_compiled(strategies, kernels)
         off = self._off
         pmf = [w @ s for w, s in zip(self.type_weights, strategies)]
         # restricted to bid actions: mass strictly below each bid (stay-out counts as below) and at it
@@ -187,6 +203,16 @@ class SingleItemGame(LearningGame):
                     upto = upto * (L[c] + E[c]) ** cnt[c]
             out.append(self._utility(a, win, strict, upto, pmf, cnt))
         return out
+
+    def _utilities_compiled(self, strategies, kernels):
+        """First price and all pay with several classes: the win probabilities in one compiled call."""
+        off = self._off
+        pmf = np.stack([w @ x for w, x in zip(self.type_weights, strategies)])
+        E = np.ascontiguousarray(pmf[:, off:])
+        L = np.ascontiguousarray(np.cumsum(pmf, axis=1)[:, off:]) - E
+        win = np.empty((self.n_agents, self.bid_values.size))
+        kernels.win_probabilities(L, E, self._opponents, self.ties == "random", self._nodes, self._sw, win)
+        return [self._utility(a, win[a], None, None, None, None) for a in range(self.n_agents)]
 
     def _utilities_one_class(self, sigma):
         """All bidders identical, risk neutral, first price or all pay: the fewest array operations."""
@@ -245,6 +271,14 @@ class SingleItemGame(LearningGame):
             full[:, 1:] = U
             return full
         return U
+
+
+def _load_kernels():
+    try:
+        from mechdesign.auctions import grid_kernels
+    except Exception:  # noqa: BLE001 - numba missing or broken: the numpy path stays
+        return None
+    return grid_kernels
 
 
 def _same_spec(a, b) -> bool:

@@ -27,7 +27,7 @@
 
 Defaults (``options``; chosen on measurements listed in docs/learning_auctions.md): one
 class of identical bidders learns by SODA's entropic dual averaging with ties lost on the
-grid (first price with ``FORMAT_STEPS``); asymmetric first-price and all-pay auctions by Frank-Wolfe with ties split (dual
+grid (first price and all pay with the steps of :func:`format_step`); asymmetric first-price and all-pay auctions by Frank-Wolfe with ties split (dual
 averaging cycles there); rule-defined mechanisms by dual averaging. Unless ``bids`` is
 given, the bid range is first fitted to the bids played on a coarse 24 x 24 grid
 (``zoom``), so the grid's bids are spent where bidders bid.
@@ -54,7 +54,7 @@ import numpy as np
 from mechdesign.auctions.grid import DistributionalStrategy, parse_grid
 from mechdesign.errors import SpecError
 
-__all__ = ["EquilibriumWarning", "LEARN_DEFAULTS", "grid_game", "learn_equilibrium"]
+__all__ = ["EquilibriumWarning", "LEARN_DEFAULTS", "format_step", "grid_game", "learn_equilibrium"]
 
 #: Defaults of ``options`` for ``method="learn"`` (SODA's setting: random start, relative
 #: utility loss 1e-4 on the grid).
@@ -63,12 +63,24 @@ LEARN_DEFAULTS = {
     "init": "random", "step": None, "regularizer": "entropic", "polish": False, "time_limit": None,
     "bids": None, "zoom": True, "symmetric": True, "ties": "auto", "bid_function": "auto", "loss_grid": 2048,
 }
-#: Dual-averaging steps per format where they differ from SODA's (eta = 50, beta = 0.05):
-#: measured iterations to relative grid loss 1e-4 from random starts (64 x 64, ties lose):
-#: first price with 2 / 3 bidders 432-1227 / 1189-1383 at eta 50, 103-284 / 271-338 at
-#: eta 200; all pay does not profit (eta 200: 345-392 against 442-538; ten bidders on
-#: 128 x 128 stop converging), so it keeps SODA's step.
-FORMAT_STEPS = {"first_price": {"eta": 200.0, "beta": 0.05}}
+#: Dual-averaging steps per format where they differ from SODA's (eta = 50, beta = 0.05),
+#: chosen on measured iterations to relative grid loss 1e-4 from random starts (64 x 64 and
+#: 128 x 128 for ten bidders, ties lose, seeds 0-2, 2026-12-02):
+#: first price with 2 / 3 / 4 / 10 bidders: 86-284 / 210-338 / 363-549 / 4924-5000+ at eta 200,
+#: 65-97 / 69-233 / 99-224 / 1129-2584 at eta 800 (eta 3200 stops converging at ten);
+#: all pay with 2 / 3 / 4 bidders: 442-538 / 519-667 / 571-682 at eta 50, 344-392 / 136-225 /
+#: 169-192 at eta 200; with ten, 2565-2946 at eta 50 and no convergence in 5000 at eta 200, so
+#: all pay with more than ``ALL_PAY_FAST_UP_TO`` bidders keeps SODA's step.
+FORMAT_STEPS = {"first_price": {"eta": 800.0, "beta": 0.05}, "all_pay": {"eta": 200.0, "beta": 0.05}}
+ALL_PAY_FAST_UP_TO = 4
+
+
+def format_step(mechanism):
+    """The dual-averaging step of :data:`FORMAT_STEPS` for ``mechanism`` (None: SODA's default)."""
+    fmt = getattr(mechanism, "format", "")
+    if fmt == "all_pay" and getattr(mechanism, "n_bidders", 0) > ALL_PAY_FAST_UP_TO:
+        return None
+    return dict(FORMAT_STEPS[fmt]) if fmt in FORMAT_STEPS else None
 #: How a learned grid strategy becomes a bid function on the continuum.
 BID_FUNCTIONS = ("auto", "monotone", "interpolated", "step")
 #: Size of the coarse grid of the zoom pre-run (types, bids) and its iteration budget.
@@ -202,9 +214,8 @@ def learn_equilibrium(mechanism, grid=None, options=None, progress=None, certify
         shape = "monotone" if fmt in MONOTONE_FORMATS else ("step" if fmt == "double_auction" else "interpolated")
     learn_kwargs = {k: opts[k] for k in ("iterations", "tol", "stop", "seed", "init", "step", "regularizer",
                                          "polish", "time_limit")}
-    if (learn_kwargs["step"] is None and method == "dual_averaging" and opts["regularizer"] == "entropic"
-            and getattr(mechanism, "format", "") in FORMAT_STEPS):
-        learn_kwargs["step"] = dict(FORMAT_STEPS[mechanism.format])
+    if learn_kwargs["step"] is None and method == "dual_averaging" and opts["regularizer"] == "entropic":
+        learn_kwargs["step"] = format_step(mechanism)
     bid_range = opts["bids"]
     zoomed = None
     if (bid_range is None and opts["zoom"] and getattr(mechanism, "format", "") != "second_price"

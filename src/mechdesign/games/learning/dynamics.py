@@ -82,8 +82,11 @@ def step_schedule(method: str, step: Any, regularizer: str, scale: float) -> Cal
 
 
 def softmax_rows(y: np.ndarray) -> np.ndarray:
-    """Row-wise softmax (stable)."""
-    z = np.exp(y - y.max(axis=1, keepdims=True))
+    """Row-wise softmax (stable). Entries more than 700 below their row's maximum get probability
+    exactly 0 (below 1e-304) without computing ``exp``, which there underflows slowly."""
+    d = y - y.max(axis=1, keepdims=True)
+    z = np.zeros_like(d)
+    np.exp(d, out=z, where=d > -700.0)
     return z / z.sum(axis=1, keepdims=True)
 
 
@@ -120,12 +123,30 @@ class Dynamics:
                 self.dual = [s.copy() for s in start]
         self.log = [np.log(np.maximum(s, 1e-300)) for s in start] if (
             method == "mirror_ascent" and regularizer == "entropic") else None
+        self.kernels = None
+
+    @property
+    def compilable(self) -> bool:
+        """Whether :meth:`use_kernels` speeds this rule up (entropic dual averaging)."""
+        return self.method == "dual_averaging" and self.regularizer == "entropic"
+
+    def use_kernels(self, kernels) -> None:
+        """Run the entropic dual-averaging step in the compiled kernels of
+        :mod:`~mechdesign.games.learning.kernels` from now on (the same update)."""
+        if self.compilable:
+            self.kernels = kernels
 
     def step(self, t: int, sigma: tuple[np.ndarray, ...], U: list[np.ndarray]) -> tuple[np.ndarray, ...]:
         """The next profile from ``sigma`` and its utilities ``U`` at iteration ``t``."""
         eta = self.schedule(t)
         if self.method == "dual_averaging":
             out = []
+            if self.kernels is not None:
+                for y, u in zip(self.dual, U):
+                    x = np.empty_like(y)
+                    self.kernels.entropic_dual_step(y, np.ascontiguousarray(u, dtype=float), float(eta), x)
+                    out.append(x)
+                return tuple(out)
             for y, u in zip(self.dual, U):
                 y += eta * u
                 out.append(softmax_rows(y) if self.regularizer == "entropic" else project_rows(y))
@@ -142,5 +163,10 @@ class Dynamics:
                     out.append(x)
                 return tuple(out)
             return tuple(project_rows(s + eta * u) for s, u in zip(sigma, U))
-        # Frank–Wolfe and fictitious play: move towards the best response
-        return tuple(s + eta * (best_response(u) - s) for s, u in zip(sigma, U))
+        # Frank–Wolfe and fictitious play: move towards the best response (ties to the lowest index)
+        out = []
+        for s, u in zip(sigma, U):
+            x = s * (1.0 - eta)
+            x[np.arange(u.shape[0]), u.argmax(axis=1)] += eta
+            out.append(x)
+        return tuple(out)

@@ -10,6 +10,7 @@ variables of dual averaging and the history (four floats per iteration).
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -36,6 +37,10 @@ SOLVE_COST = 20
 NEIGHBOUR_TYPES = 40
 #: Work allowed to the final polish: half the iterations run, and at least this much.
 FINAL_POLISH_WORK = 1000
+#: Iterations after which a run switches to the compiled kernels (:mod:`~mechdesign.games.learning.kernels`);
+#: once they are imported, every later run uses them from its first iteration.
+COMPILED_AFTER = 64
+_KERNELS = "mechdesign.games.learning.kernels"
 
 
 def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int = DEFAULT_ITERATIONS,
@@ -114,7 +119,10 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                "init": init if isinstance(init, str) else "given", "step": step if not callable(step) else "callable",
                "regularizer": regularizer, "polish": bool(polish), "time_limit": time_limit}
 
-    measure = _measures(game)
+    kernels = sys.modules.get(_KERNELS)
+    if kernels is not None:
+        dynamics.use_kernels(kernels)
+    measure = _measures(game, kernels)
     rec_it, rec_time, rec_eps, rec_loss = [], [], [], []
     best = (np.inf, sigma)
     tested: set[bytes] = set()
@@ -171,9 +179,15 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                 report(t, iterations, eps)
             if t >= iterations or (time_limit is not None and time.perf_counter() - start > time_limit):
                 break
+            if kernels is None and t == COMPILED_AFTER:
+                kernels = _load_kernels()
+                if kernels is not None:
+                    dynamics.use_kernels(kernels)
+                    measure = _measures(game, kernels)
             sigma = dynamics.step(t, sigma, U)
             t += 1
-            window.add(sigma)
+            if polish:
+                window.add(sigma)
             U = game.utilities(sigma)
         report(t, iterations, rec_eps[-1])
 
@@ -198,6 +212,9 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
         else:
             profile, eps_final = sigma, eps_iterate
             report_polish = PolishReport("none", eps_iterate, eps_iterate, (f"rounded: epsilon {e:.3g}",))
+    elif status == "success":                             # the iterate met the criterion: return it
+        profile, eps_final = sigma, eps_iterate
+        report_polish = PolishReport("none", eps_final, eps_final)
     else:
         profile, eps_final = (sigma, eps_iterate) if eps_iterate <= best[0] else (best[1], float(best[0]))
         report_polish = PolishReport("none", eps_final, eps_final)
@@ -321,15 +338,41 @@ class _Window:
         return [union, core] if self.count else []
 
 
-def _measures(game: LearningGame) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], tuple[float, float]]:
+def _load_kernels() -> Any:
+    """The compiled kernels module, or None when numba cannot provide it here."""
+    try:
+        from mechdesign.games.learning import kernels
+    except Exception:  # noqa: BLE001 - numba missing or broken: the numpy path stays
+        return None
+    return kernels
+
+
+def _measures(game: LearningGame, kernels: Any = None
+              ) -> Callable[[Sequence[np.ndarray], Sequence[np.ndarray]], tuple[float, float]]:
     """``(epsilon, largest relative utility loss)`` of a profile given its utilities.
 
-    A vectorised equivalent of :meth:`LearningGame.epsilon` and
-    :meth:`LearningGame.utility_loss` (used unless a subclass overrides them).
+    A vectorised (or, with ``kernels``, compiled) equivalent of
+    :meth:`LearningGame.epsilon` and :meth:`LearningGame.utility_loss` (used
+    unless a subclass overrides them).
     """
     if type(game).epsilon is not LearningGame.epsilon or type(game).utility_loss is not LearningGame.utility_loss:
         return lambda sigma, U: (game.epsilon(sigma, U), game.utility_loss(sigma, U).max_relative)
-    active = [np.flatnonzero(w > 0) for w in game.type_weights]
+    if kernels is not None:
+        full = [np.ascontiguousarray(w, dtype=float) for w in game.type_weights]
+
+        def compiled(sigma: Sequence[np.ndarray], U: Sequence[np.ndarray]) -> tuple[float, float]:
+            eps, loss = 0.0, 0.0
+            for w, s, u in zip(full, sigma, U):
+                e, util, br = kernels.gaps(np.ascontiguousarray(s, dtype=float),
+                                           np.ascontiguousarray(u, dtype=float), w)
+                eps = max(eps, e)
+                gap = br - util
+                if gap > 0:
+                    loss = max(loss, gap / abs(br) if br != 0 else np.inf)
+            return max(eps, 0.0), loss
+
+        return compiled
+    active = [np.flatnonzero(w > 0) if np.any(w <= 0) else slice(None) for w in game.type_weights]
     weights = [w[a] for w, a in zip(game.type_weights, active)]
 
     def measure(sigma: Sequence[np.ndarray], U: Sequence[np.ndarray]) -> tuple[float, float]:
