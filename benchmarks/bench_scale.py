@@ -17,7 +17,8 @@ Configurations, each case in a fresh subprocess (its peak memory is its own):
 * ``mechaudit`` — the peer (0.1.x) on the stored VCG tables, killed after ``--timeout`` s and
   skipped at a size when the previous size already took a tenth of the timeout.
 
-Every configuration is timed the same way: the process first audits a tiny instance with the
+Every configuration is timed the same way (wall-clock; the CPU time is printed beside it — for
+Dask the client's and the workers' together, per run): the process first audits a tiny instance with the
 same configuration (imports, numba's code loading, Dask workers' imports: reported as
 ``warm-up s``), then ``--repeats`` times DSIC + BIC of the instance; the median is reported.
 
@@ -52,6 +53,11 @@ def environment(n_players: int, seed: int):
     return md.examples.random_environment(n_players=n_players, n_types=10, n_alternatives=10, seed=seed)
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -60,12 +66,17 @@ def ram_mb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
 
 
+_CPU: list[float] = []        # CPU seconds of this process's last timed runs
+
+
 def _timed(audit, repeats: int):
     times, out = [], None
+    _CPU.clear()
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = audit()
         times.append(time.perf_counter() - start)
+        _CPU.append(time.process_time() - cpu)
     return statistics.median(times), out
 
 
@@ -93,12 +104,19 @@ def run_mechdesign(n_players: int, seed: int, config: str, repeats: int) -> dict
     md.is_dsic(tiny, **kwargs), md.is_bic(tiny, **kwargs)
     warmup = time.perf_counter() - start
     mech = md.vcg(environment(n_players, seed), lazy=True)
+    workers_cpu = 0.0
+    if client is not None:
+        workers_cpu = -sum(client.run(_cpu_seconds).values())
     seconds, (dsic, bic) = _timed(lambda: (md.is_dsic(mech, **kwargs), md.is_bic(mech, **kwargs)), repeats)
+    cpu = statistics.median(_CPU)
     peak = max_rss_mb()
     if client is not None:
+        workers_cpu += sum(client.run(_cpu_seconds).values())
+        cpu = sum(_CPU) / repeats + workers_cpu / repeats        # client + workers, per run (mean)
         workers = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         peak += max(workers.values())
-    return {"time": seconds, "startup": startup, "warmup": warmup, "peak_mb": peak, "dsic": dsic.violation,
+    return {"time": seconds, "cpu": cpu, "startup": startup,
+            "warmup": warmup, "peak_mb": peak, "dsic": dsic.violation,
             "bic": bic.violation, "holds": bool(dsic.holds and bic.holds)}
 
 
@@ -122,7 +140,8 @@ def run_baseline(n_players: int, seed: int, repeats: int) -> dict:
     data = arrays(environment(n_players, seed))
     build = time.perf_counter() - start
     seconds, worst = _timed(lambda: baseline_audit.audit(*data), repeats)
-    return {"time": seconds, "startup": build, "warmup": warmup, "peak_mb": max_rss_mb(),
+    return {"time": seconds, "cpu": statistics.median(_CPU), "startup": build, "warmup": warmup,
+            "peak_mb": max_rss_mb(),
             "dsic": worst["dsic"][0], "bic": worst["bic"][0],
             "holds": bool(worst["dsic"][0] <= 1e-9 and worst["bic"][0] <= 1e-9)}
 
@@ -153,7 +172,8 @@ def run_mechaudit(n_players: int, seed: int, repeats: int) -> dict:
     env = environment(n_players, seed)
     mech = md.vcg(env)
     seconds, holds = _timed(lambda: audit(env, mech), repeats)      # tables built inside: the peer's build
-    return {"time": seconds, "startup": 0.0, "warmup": warmup, "peak_mb": max_rss_mb(), "dsic": None, "bic": None,
+    return {"time": seconds, "cpu": statistics.median(_CPU), "startup": 0.0, "warmup": warmup,
+            "peak_mb": max_rss_mb(), "dsic": None, "bic": None,
             "holds": holds}
 
 
@@ -193,7 +213,7 @@ def main() -> None:
     seeds = list(range(args.seeds))
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (wall-clock; noisy on a shared machine); "
           f"{args.repeats} timed run(s) per process after a warm-up audit")
-    print(f"{'profiles':>9} {'seed':>4} {'config':>10} {'time s':>8} {'profiles/s':>11} {'peak MiB':>9} "
+    print(f"{'profiles':>9} {'seed':>4} {'config':>10} {'time s':>8} {'cpu s':>7} {'profiles/s':>11} {'peak MiB':>9} "
           f"{'start s':>8} {'warm-up s':>9}  verdict")
     results: dict = {}
     began = time.perf_counter()
@@ -217,7 +237,8 @@ def main() -> None:
                     print(f"{LABELS.get(n, n):>9} {seed:>4} {config:>10}  {r['error']}", flush=True)
                     continue
                 verdict = "DSIC+BIC hold" if r["holds"] else "VIOLATION"
-                print(f"{LABELS.get(n, n):>9} {seed:>4} {config:>10} {r['time']:>8.2f} {10**n / r['time']:>11.3g} "
+                cpu = "-" if r.get("cpu") is None else f"{r['cpu']:.2f}"
+                print(f"{LABELS.get(n, n):>9} {seed:>4} {config:>10} {r['time']:>8.2f} {cpu:>7} {10**n / r['time']:>11.3g} "
                       f"{r['peak_mb']:>9.0f} {r['startup']:>8.1f} {r['warmup']:>9.1f}  {verdict}", flush=True)
     print(f"\ntotal benchmark time {time.perf_counter() - began:.0f} s")
 
@@ -246,8 +267,9 @@ def main() -> None:
               f"{large[1]['peak_mb']:.0f} MiB at {LABELS.get(large[0])} profiles")
     if median_time(7, "mechdesign") is not None:
         t = median_time(7, "mechdesign")
+        cpu = [results[(7, "mechdesign", s)]["cpu"] for s in seeds if "cpu" in results.get((7, "mechdesign", s), {})]
         print(f"10^7 target DSIC + BIC of a lazy VCG <= {TARGET_SECONDS:.0f} s: median {t:.2f} s "
-              f"({'PASS' if t <= TARGET_SECONDS else 'MISS'})")
+              f"({'PASS' if t <= TARGET_SECONDS else 'MISS'}; CPU time {statistics.median(cpu):.2f} s)")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -301,11 +301,12 @@ def test_lcp_replaces_a_path_ending_at_an_inaccurate_solution(monkeypatch):
         calls.append(z)
         return len(calls) > 2 and real(z, M, q)
 
-    # both starting paths "end inaccurately"; two paths from random priors replace them, the first is accepted
+    # the first two paths to end (from the uniform prior, then its replacement) "end inaccurately"; the third
+    # start of the schedule replaces them and is accepted
     monkeypatch.setattr(equilibrium_module, "_blocks_sum_to_one", first_solutions_inaccurate)
     game = random_game(5, k=(2, 2), m=(2, 3))
     result = md.solve_bne(game, method="lcp")
-    assert result.status == "success" and len(calls) == 3 and "4 path(s)" in result.message
+    assert result.status == "success" and len(calls) == 3 and "3 path(s)" in result.message
     assert md.verify_bne(game, result.equilibria[0].mixed()).epsilon <= 1e-9
     monkeypatch.setattr(equilibrium_module, "_blocks_sum_to_one", lambda z, M, q: False)
     failed = md.solve_bne(game, method="lcp", options={"start": "covering"})
@@ -353,14 +354,15 @@ def test_kernel_lemke_follows_the_textbook_tableau_path():
     from mechdesign.games.equilibrium import two_player_arrays
     from threadpoolctl import threadpool_limits
 
-    from mechdesign.games.lemke import KernelLemke, bayesian_lcp, regret_matching_prior, tracing_covering
+    from mechdesign.games.lemke import KernelLemke, bayesian_lcp, tracing_covering
+    from mechdesign.games.priors import RegretMatching, interim_matrices
 
     lengths = []
     for seed in range(6):
         game = random_game(900 + seed, k=(5, 4), m=(4, 5), correlated=seed % 2 == 0)
         u1, u2, b1, b2, _ = two_player_arrays(game)
         M, q = bayesian_lcp(u1, u2, b1, b2)
-        d = tracing_covering(M, regret_matching_prior(u1, u2, b1, b2, 5))
+        d = tracing_covering(M, RegretMatching(*interim_matrices(u1, u2, b1, b2), 4, 5).average(5))
         z_ref, pivots_ref = dense_lemke(M, q, d)
         lengths.append(pivots_ref)
         for compiled_after in (10**9, 0, 17):              # numpy loop, compiled loop, switch mid-path
@@ -428,16 +430,14 @@ def test_solve_bne_lcp_gives_the_same_equilibrium_with_worker_processes(monkeypa
 
 def test_a_dead_worker_process_is_a_solver_error(monkeypatch):
     from mechdesign.errors import SolverError
-    from mechdesign.games.lemke import KernelLemke
-    from mechdesign.games.lemke_paths import _WorkerPath
+    from mechdesign.games.lemke_paths import _Worker
 
-    M = np.array([[2.0, 1.0], [1.0, 2.0]])
-    worker = _WorkerPath(KernelLemke(M, np.array([-1.0, -1.0]), np.ones(2)))
+    worker = _Worker()
     worker.process.kill()
     worker.process.wait()
     with pytest.raises(SolverError, match="worker process ended"):
-        worker.send(10)
-        worker.receive()
+        worker.request("advance", [(0, 10)])
+        worker.reply()
     worker.close()
 
 

@@ -225,9 +225,15 @@ class BayesianGame:
                 if raw.shape != (k, m):
                     raise v.fail(where, f"a mixed strategy of shape ({k}, {m}) or a pure one of shape ({k},)",
                                  f"shape {raw.shape}")
-                mixed = np.array(v.probabilities(raw, where, axis=1))
-                mixed = np.clip(mixed, 0.0, None)
-                mixed /= mixed.sum(axis=1, keepdims=True)
+                if raw.dtype.kind == "f":    # float rows: one pass when valid, else the full check's message
+                    mixed = np.array(raw, dtype=float)
+                    totals = mixed.sum(axis=1)
+                    if not (mixed.min() >= 0.0 and np.abs(totals - 1.0).max() <= v.PROB_ATOL):
+                        v.probabilities(raw, where, axis=1)
+                else:
+                    mixed = np.array(v.probabilities(raw, where, axis=1))
+                    totals = mixed.sum(axis=1)
+                mixed /= totals[:, None]
             out.append(v.frozen(mixed))
         return tuple(out)
 
@@ -246,9 +252,17 @@ class BayesianGame:
     def _interim(self, i: int, sigma: tuple[np.ndarray, ...], normalised: bool = False) -> np.ndarray:
         """``U[t, a]`` (with ``normalised``, from :meth:`incentive_payoffs`: differences are unchanged)."""
         n = self.n_players
+        payoffs = self.incentive_payoffs() if normalised else self._payoffs
+        if n == 2:      # batched matrix products: the same sums as the einsum below, without its planning
+            if i == 0:
+                value = (payoffs[..., 0] @ sigma[1][None, :, :, None])[..., 0]               # (t, s, a)
+            else:
+                value = (sigma[0][:, None, None, :] @ payoffs[..., 1])[:, :, 0, :].transpose(1, 0, 2)  # (s, t, b)
+            if self.prior.is_independent:                      # one belief for every type: the other's marginal
+                return self.prior.marginal(1 - i) @ value
+            return (np.asarray(self.prior.belief_matrix(i))[:, None, :] @ value)[:, 0, :]
         theta_axes = list(range(n))
         action_axes = list(range(n, 2 * n))
-        payoffs = self.incentive_payoffs() if normalised else self._payoffs
         operands: list[Any] = [payoffs[..., i], theta_axes + action_axes]
         for j in range(n):
             if j != i:

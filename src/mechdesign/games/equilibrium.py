@@ -96,32 +96,26 @@ def verify_bne(game: BayesianGame, strategies: Any, *, atol: float = 1e-9, rtol:
     game = check_game(game)
     sigma = game.check_strategies(strategies)
     tols = thresholds(game, atol, rtol)
-    gains, deviations = [], []
-    worst: Deviation | None = None          # the largest gain
-    failing: Deviation | None = None        # the largest gain above its player's tolerance
+    gains, best = [], []
     for i in range(game.n_players):
         interim = game._interim(i, sigma, normalised=True)
         current = (interim * sigma[i]).sum(axis=1)
-        best = interim.argmax(axis=1)
-        gain = np.where(game.active_types(i), np.maximum(interim.max(axis=1) - current, 0.0), 0.0)
-        gains.append(v.frozen(gain))
-        row = []
-        for t in range(game.n_types[i]):
-            dev = Deviation(player=game.players[i], player_index=i, type=game.type_labels[i][t], type_index=t,
-                            action=game.action_labels[i][int(best[t])], action_index=int(best[t]),
-                            gain=float(gain[t]))
-            row.append(dev)
-            if worst is None or dev.gain > worst.gain:
-                worst = dev
-            if dev.gain > tols[i] and (failing is None or dev.gain > failing.gain):
-                failing = dev
-        deviations.append(tuple(row))
-    assert worst is not None
-    epsilon = float(worst.gain)
-    shown = worst if failing is None else failing
-    return BNEVerification(holds=failing is None, epsilon=epsilon, tolerance=float(tols[shown.player_index]),
-                           gains=tuple(gains), deviations=tuple(deviations), worst=shown,
-                           tolerances=tuple(float(t) for t in tols))
+        best.append(interim.argmax(axis=1))
+        gains.append(v.frozen(np.where(game.active_types(i), np.maximum(interim.max(axis=1) - current, 0.0), 0.0)))
+    deviations = tuple(
+        tuple(Deviation(player=game.players[i], player_index=i, type=game.type_labels[i][t], type_index=t,
+                        action=game.action_labels[i][int(best[i][t])], action_index=int(best[i][t]),
+                        gain=float(gains[i][t])) for t in range(game.n_types[i]))
+        for i in range(game.n_players))
+    flat = np.concatenate(gains)                      # player, then type order: the first largest is reported
+    over = flat > np.repeat(tols, game.n_types)
+    worst = int(np.argmax(flat))
+    failing = int(np.argmax(np.where(over, flat, -np.inf))) if over.any() else None
+    agents = [dev for row in deviations for dev in row]
+    shown = agents[worst if failing is None else failing]
+    return BNEVerification(holds=failing is None, epsilon=float(flat[worst]),
+                           tolerance=float(tols[shown.player_index]), gains=tuple(gains), deviations=deviations,
+                           worst=shown, tolerances=tuple(float(t) for t in tols))
 
 
 def _equilibrium(game: BayesianGame, strategies: tuple[np.ndarray, ...], atol: float, rtol: float) -> tuple[Equilibrium, bool]:
@@ -178,13 +172,16 @@ def solve_bne(game: BayesianGame, method: str = "pure", options: dict[str, Any] 
         elimination, the reference);
         ``lcp``: ``max_pivots`` (2 000 000, summed over paths), ``polish``
         (True: re-solve the indifference equations on the supports found),
-        ``start`` (``"tracing"``: two tracing procedures side by side, from two
-        regret-matching priors (n and n / 10 iterations), a failed one replaced
-        by one from the uniform, then a random prior; ``"covering"``: one path with a random
-        covering vector near 1), ``workers`` (2: once the two paths have run
-        20 000 pivots they move to this many worker processes, at most one per
-        CPU; the result does not depend on it), ``seed`` (0: the seed of the random
-        priors / covering vector, which select the equilibrium found);
+        ``start`` (``"tracing"``: tracing procedures raced cheapest first — the
+        path from regret matching's average after 10 iterations alone, then,
+        each time the pivots spent double, one more from the schedule of
+        :data:`mechdesign.games.lcp.TRACING_PRIORS` (other regret-matching
+        averages, the uniform prior), random priors replacing failed paths;
+        ``"covering"``: one path with a random covering vector near 1),
+        ``workers`` (2: racing paths move to this many worker processes, at
+        most one per CPU, once they have raced for a second and the workers
+        have started; the result does not depend on it), ``seed`` (0: the seed
+        of the random priors / covering vector, which select the equilibrium found);
         ``enum``: ``max_pairs`` (10⁶ support pairs);
         ``gambit``: ``algorithm`` (``"lcp"``, ``"logit"``, ``"enummixed"``;
         default ``"lcp"`` for 2 players, ``"logit"`` otherwise), ``rational`` (False).

@@ -14,10 +14,20 @@ from mechdesign.games.bayesian import BayesianGame
 
 def two_player_arrays(game: BayesianGame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
     """Payoffs ``(k_1', k_2', m_1, m_2)`` and beliefs restricted to types of positive probability."""
-    active = [np.flatnonzero(game.active_types(i)) for i in range(2)]
-    payoffs = game.payoffs[np.ix_(active[0], active[1])]
-    belief_1 = np.asarray(game.prior.belief_matrix(0))[np.ix_(active[0], active[1])]
-    belief_2 = np.asarray(game.prior.belief_matrix(1))[np.ix_(active[1], active[0])]
+    prior = game.prior
+    marginals = [np.asarray(prior.marginal(i)) for i in range(2)]
+    active = [np.flatnonzero(m > 0) for m in marginals]
+    payoffs = game.payoffs
+    if prior.is_independent:                   # every type's belief is the other's marginal (no copies)
+        belief_1 = np.broadcast_to(marginals[1], (marginals[0].size, marginals[1].size))
+        belief_2 = np.broadcast_to(marginals[0], (marginals[1].size, marginals[0].size))
+    else:
+        belief_1 = np.asarray(prior.belief_matrix(0))
+        belief_2 = np.asarray(prior.belief_matrix(1))
+    if active[0].size < game.n_types[0] or active[1].size < game.n_types[1]:
+        payoffs = payoffs[np.ix_(active[0], active[1])]
+        belief_1 = belief_1[np.ix_(active[0], active[1])]
+        belief_2 = belief_2[np.ix_(active[1], active[0])]
     return payoffs[..., 0], payoffs[..., 1], belief_1, belief_2, active
 
 

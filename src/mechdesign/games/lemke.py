@@ -36,12 +36,13 @@ so along the path each agent's block of s sums to 1 − z₀ and its support
 best-responds to the mixture s + z₀ s⁰: the linear tracing procedure from s⁰
 (z₀ = 1: everyone best-responds to s⁰; z₀ = 0: an equilibrium). d > 0 since
 C > 0, so the theorem above still applies. The path is short when s⁰ is close
-to an equilibrium; :func:`regret_matching_prior` supplies such a prior cheaply.
+to an equilibrium; :mod:`.priors` supplies such priors cheaply.
 
 Implementation: :class:`KernelLemke` keeps only the columns of B⁻¹ that are not
 unit vectors (one per row whose w is nonbasic), refactorises periodically, and
-after :data:`COMPILED_AFTER` pivots continues in the compiled loop of
-:mod:`.lemke_jit`. :mod:`.lemke_paths` runs several paths side by side.
+pivots in the compiled loop of :mod:`.lemke_jit` (its numpy methods are the
+readable reference, followed pivot for pivot by the tests). :mod:`.lemke_paths`
+runs several paths side by side.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg.blas import dger
-from threadpoolctl import threadpool_limits
 
 #: Entries of a pivot column below this are treated as zero in the ratio test ...
 PIVOT_TOL = 1e-12
@@ -62,8 +62,9 @@ RELATIVE_PIVOT_TOL = 1e-9
 ZERO_TOL = 1e-10
 #: Pivots between two refactorisations of the basis (fresh inverse, fresh solution).
 REFACTOR_EVERY = 1000
-#: Pivots of a path after which it continues in the compiled loop of :mod:`.lemke_jit`.
-COMPILED_AFTER = 5_000
+#: Pivots of a path after which it continues in the compiled loop of :mod:`.lemke_jit`: from
+#: the first one. The numpy loop is the readable reference (tests follow both pivot for pivot).
+COMPILED_AFTER = 0
 
 
 def pivot_candidates(column: np.ndarray) -> np.ndarray:
@@ -74,11 +75,12 @@ def pivot_candidates(column: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class LemkeOutcome:
-    """Raw outcome of :func:`lemke`: solution ``z`` (None if none), status and pivot count."""
+    """Raw outcome of :func:`lemke`: solution ``z`` (None if none), status, pivot count and winning path."""
 
     z: np.ndarray | None
     status: str
     pivots: int
+    path: int = 0
 
 
 def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> LemkeOutcome:
@@ -94,24 +96,22 @@ def lemke(M: np.ndarray, q: np.ndarray, d: np.ndarray, max_pivots: int) -> Lemke
     ``REFACTOR_EVERY`` pivots and at the end, which bounds rounding drift on
     long paths. Ties in the ratio test are broken lexicographically with the
     rows of B⁻¹, so the method cannot cycle on degenerate problems.
-
-    BLAS runs single-threaded during the pivots: each pivot is two level-2
-    operations between Python steps, and waking BLAS threads for each of them
-    costs far more than it saves.
+    The pivots run in the compiled loop of :mod:`.lemke_jit`.
     """
-    with threadpool_limits(limits=1, user_api="blas"):
-        path = KernelLemke(M, q, d)
-        path.advance(max_pivots)
-        return path.outcome()
+    path = KernelLemke(M, q, d)
+    path.advance(max_pivots)
+    return path.outcome()
 
 
 class KernelLemke:
     """State of one Lemke path (see :func:`lemke`). Variables: w_i = i, z_j = n + j, z0 = 2n."""
 
-    def __init__(self, M: np.ndarray, q: np.ndarray, d: np.ndarray, compiled_after: int = COMPILED_AFTER) -> None:
+    def __init__(self, M: np.ndarray | None, q: np.ndarray, d: np.ndarray, compiled_after: int = COMPILED_AFTER,
+                 neg_columns: np.ndarray | None = None) -> None:
         n = q.size
         self.n, self.q = n, np.asarray(q, dtype=float)
-        self.neg_columns = -np.ascontiguousarray(M.T)          # neg_columns[j] = −M[:, j], the column of z_j
+        # neg_columns[j] = −M[:, j], the column of z_j (paths on one LCP may share it: pass it instead of M)
+        self.neg_columns = negated_columns(M) if neg_columns is None else neg_columns
         self.neg_d = -np.asarray(d, dtype=float)
         self.G = np.zeros((n, n + 1), order="F")               # B⁻¹[:, R]: columns of rows with w nonbasic
         self.R = np.zeros(n + 1, dtype=np.intp)                # those rows, in the order of G's columns
@@ -124,6 +124,21 @@ class KernelLemke:
         self.entering = 2 * n                                  # z0 enters first
         self.pivots = 0
         self.status = "running"
+
+    @classmethod
+    def from_state(cls, q: np.ndarray, neg_columns: np.ndarray, covering: np.ndarray, G: np.ndarray,
+                   R: np.ndarray, column_of_row: np.ndarray, position_of_w: np.ndarray, basis: np.ndarray,
+                   rhs: np.ndarray, state: np.ndarray, code: int) -> "KernelLemke":
+        """A path from the arrays of the compiled :func:`.lemke_jit.tracing_path` (to continue it here)."""
+        from mechdesign.games import lemke_jit
+
+        path = cls.__new__(cls)
+        path.n, path.q, path.neg_columns, path.neg_d = q.size, q, neg_columns, -covering
+        path.G, path.R, path.column_of_row, path.position_of_w = G, R, column_of_row, position_of_w
+        path.basis, path.rhs, path.compiled_after = basis, rhs, 0
+        path.K, path.entering, path.pivots = int(state[0]), int(state[1]), int(state[2])
+        path.status = {lemke_jit.SUCCESS: "success", lemke_jit.RAY: "ray_termination"}.get(int(code), "running")
+        return path
 
     def a_column(self, var: int) -> np.ndarray:
         """Column of a z-type variable (z_j or z0) in [I, −M, −d]."""
@@ -177,21 +192,11 @@ class KernelLemke:
         return int(tied[0])
 
     def refactorize(self) -> None:
-        """Recompute G and the basic solution from the basis (kernel inverse and one product)."""
-        K, n = self.K, self.n
-        R = self.R[:K]
-        basic_w = self.position_of_w >= 0
-        G = np.zeros((n, n + 1), order="F")
-        if K:
-            z_positions = np.flatnonzero(self.basis >= n)
-            A = np.stack([self.a_column(int(self.basis[p])) for p in z_positions], axis=1)    # n × K
-            kernel_inverse = np.linalg.inv(A[R])
-            G[z_positions, :K] = kernel_inverse
-            G[self.position_of_w[basic_w], :K] = -A[basic_w] @ kernel_inverse
-        self.G = G
-        rhs = G[:, :K] @ self.q[R] if K else np.zeros(n)
-        rhs[self.position_of_w[basic_w]] += self.q[basic_w]
-        self.rhs = rhs
+        """Recompute G and the basic solution from the basis (kernel inverse; :func:`.lemke_jit.refactorize`)."""
+        from mechdesign.games import lemke_jit
+
+        lemke_jit.refactorize(self.neg_columns, self.neg_d, self.q, self.G, self.R, self.K, self.position_of_w,
+                              self.basis, self.rhs)
 
     def pivot(self, r: int, entering: int, column: np.ndarray) -> int:
         """Exchange the basic variable at position ``r`` for ``entering``; returns the leaving variable."""
@@ -226,7 +231,19 @@ class KernelLemke:
         return leaving
 
     def advance(self, budget: int) -> str:
-        """Pivot at most ``budget`` more times; returns ``"running"``, ``"success"`` or ``"ray_termination"``."""
+        """Pivot at most ``budget`` more times; returns the status.
+
+        ``"running"``, ``"success"``, ``"ray_termination"``, or ``"singular_basis"``
+        when rounding made the basis singular (seen only with degenerate
+        covering vectors such as all ones; the path is then abandoned).
+        """
+        try:
+            return self._advance(budget)
+        except np.linalg.LinAlgError:
+            self.status = "singular_basis"
+            return self.status
+
+    def _advance(self, budget: int) -> str:
         n = self.n
         if self.status != "running":
             return self.status
@@ -237,9 +254,9 @@ class KernelLemke:
             return self._advance_compiled(budget)
         if self.pivots + budget > self.compiled_after:
             first = self.compiled_after - self.pivots
-            if self.advance(first) != "running":
+            if self._advance(first) != "running":
                 return self.status
-            return self.advance(budget - first)
+            return self._advance(budget - first)
         positions = np.arange(n)
         z0 = 2 * n
         for _ in range(budget):
@@ -264,27 +281,20 @@ class KernelLemke:
         return self.status
 
     def _advance_compiled(self, budget: int) -> str:
-        """:meth:`advance` by the compiled loop, stopping at each refactorisation."""
+        """:meth:`advance` by the compiled loop (same pivots, same refactorisations)."""
         from mechdesign.games import lemke_jit
 
         state = np.array([self.K, self.entering, self.pivots], dtype=np.int64)
-        while budget > 0:
-            step = min(budget, REFACTOR_EVERY - self.pivots % REFACTOR_EVERY)
-            code = lemke_jit.advance(self.neg_columns, self.neg_d, self.G, self.R, self.column_of_row,
-                                     self.position_of_w, self.basis, self.rhs, state, step,
+        try:
+            code = lemke_jit.advance(self.neg_columns, self.neg_d, self.q, self.G, self.R, self.column_of_row,
+                                     self.position_of_w, self.basis, self.rhs, state, budget, REFACTOR_EVERY,
                                      PIVOT_TOL, RELATIVE_PIVOT_TOL, ZERO_TOL)
+        finally:                    # the pivots are counted even when a refactorisation fails
             self.K, self.entering, self.pivots = int(state[0]), int(state[1]), int(state[2])
-            budget -= step
-            if code == lemke_jit.SUCCESS:
-                self.refactorize()
-                self.status = "success"
-            elif code == lemke_jit.RAY:
-                self.status = "ray_termination"
-            elif self.pivots % REFACTOR_EVERY == 0:
-                self.refactorize()
-                continue
-            if self.status != "running":
-                break
+        if code == lemke_jit.SUCCESS:
+            self.status = "success"
+        elif code == lemke_jit.RAY:
+            self.status = "ray_termination"
         return self.status
 
     def solution(self) -> np.ndarray:
@@ -293,7 +303,7 @@ class KernelLemke:
         z = np.zeros(n)
         in_z = (self.basis >= n) & (self.basis < 2 * n)
         z[self.basis[in_z] - n] = self.rhs[in_z]
-        return np.clip(z, 0.0, None)
+        return np.maximum(z, 0.0, out=z)
 
     def outcome(self) -> LemkeOutcome:
         """This path as a :class:`LemkeOutcome` (``"running"`` reads as ``"iteration_limit"``)."""
@@ -302,54 +312,18 @@ class KernelLemke:
         return LemkeOutcome(None, "iteration_limit" if self.status == "running" else self.status, self.pivots)
 
 
+def negated_columns(M: np.ndarray) -> np.ndarray:
+    """``−Mᵀ`` as a C-contiguous array: row j is the column of z_j in [I, −M, −d]."""
+    transposed = np.asarray(M, dtype=float).T
+    out = np.empty(transposed.shape)
+    np.negative(transposed, out=out)
+    return out
+
+
 def tracing_covering(M: np.ndarray, s0: np.ndarray) -> np.ndarray:
     """Covering vector ``(C s⁰, 1)`` of the tracing procedure from the prior ``s⁰`` (agent blocks summing to 1)."""
     n = s0.size
     return np.concatenate([M[:n, :n] @ s0, np.ones(M.shape[0] - n)])
-
-
-def regret_matching_prior(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: np.ndarray,
-                          belief_2: np.ndarray, iterations: int) -> np.ndarray:
-    """A starting profile for the tracing procedure: the averaged play of regret matching⁺.
-
-    Each agent (player-type) runs regret matching⁺ (alternating updates, linear
-    averaging) on its conditional interim payoffs. In general-sum games this
-    need not converge to an equilibrium; it only provides a prior from which
-    the tracing path tends to be short. Returns the stacked ``(x, y)`` blocks.
-    """
-    return regret_matching_priors(payoff_1, payoff_2, belief_1, belief_2, [iterations])[0]
-
-
-def regret_matching_priors(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: np.ndarray,
-                           belief_2: np.ndarray, checkpoints: list[int]) -> list[np.ndarray]:
-    """:func:`regret_matching_prior` after each number of iterations in ``checkpoints``, from one run."""
-    k1, k2, m1, m2 = payoff_1.shape
-    # interim payoff matrices: rows (own type, own action), columns (other type, other action)
-    interim_1 = (belief_1[:, :, None, None] * payoff_1).transpose(0, 2, 1, 3).reshape(k1 * m1, k2 * m2)
-    interim_2 = (belief_2.T[:, :, None, None] * payoff_2).transpose(1, 3, 0, 2).reshape(k2 * m2, k1 * m1)
-    x, y = np.full((k1, m1), 1.0 / m1), np.full((k2, m2), 1.0 / m2)
-    regret_1, regret_2 = np.zeros_like(x), np.zeros_like(y)
-    mean_x, mean_y = np.zeros_like(x), np.zeros_like(y)
-    averages = {}
-    for it in range(1, max(checkpoints) + 1):
-        gain_1 = (interim_1 @ y.ravel()).reshape(k1, m1)
-        regret_1 = np.maximum(regret_1 + gain_1 - (gain_1 * x).sum(axis=1, keepdims=True), 0.0)
-        x = _normalised(regret_1, x)
-        gain_2 = (interim_2 @ x.ravel()).reshape(k2, m2)
-        regret_2 = np.maximum(regret_2 + gain_2 - (gain_2 * y).sum(axis=1, keepdims=True), 0.0)
-        y = _normalised(regret_2, y)
-        mean_x += it * x
-        mean_y += it * y
-        if it in checkpoints:
-            averages[it] = np.concatenate([(mean_x / mean_x.sum(axis=1, keepdims=True)).ravel(),
-                                           (mean_y / mean_y.sum(axis=1, keepdims=True)).ravel()])
-    return [averages[it] for it in checkpoints]
-
-
-def _normalised(regret: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    """Play proportional to positive regrets; an agent with none keeps its previous mixture."""
-    total = regret.sum(axis=1, keepdims=True)
-    return np.where(total > 0, regret / np.where(total > 0, total, 1.0), previous)
 
 
 def _rescaled(u: np.ndarray) -> np.ndarray:
@@ -374,14 +348,12 @@ def bayesian_lcp(payoff_1: np.ndarray, payoff_2: np.ndarray, belief_1: np.ndarra
     M[:n, :n] = 1.0
     M[:n1, n1:n] = cost_1.transpose(0, 2, 1, 3).reshape(n1, n2)                     # rows (t, a), cols (s, b)
     M[n1:n, :n1] = cost_2.transpose(1, 3, 0, 2).reshape(n2, n1)                     # rows (s, b), cols (t, a)
-    E = np.zeros((k1 + k2, n))
-    for t in range(k1):
-        E[t, t * m1:(t + 1) * m1] = 1.0
-    for s in range(k2):
-        E[k1 + s, n1 + s * m2:n1 + (s + 1) * m2] = 1.0
-    M[:n, n:] = -E.T
-    M[n:, :n] = E
-    q = np.concatenate([np.zeros(n), -np.ones(k1 + k2)])
+    sequences = np.arange(n)
+    agents = n + np.concatenate([np.repeat(np.arange(k1), m1), k1 + np.repeat(np.arange(k2), m2)])
+    M[agents, sequences] = 1.0                                                      # E: agent rows
+    M[sequences, agents] = -1.0                                                     # −Eᵀ
+    q = np.zeros(size)
+    q[n:] = -1.0
     return M, q
 
 

@@ -45,48 +45,27 @@ _WI1, _W1, _W2, _W3 = (_array(nt.int64, 1, False), _array(nt.float64, 1, False),
 
 
 @njit(inline="always", **_JIT)
-def _largest(values):
-    """max(values), by four independent running maxima (the maximum of finite numbers is exact in
-    any order; this shortens the chain of dependent comparisons)."""
-    n = values.shape[0]
-    a = b = c = d = values[0]
-    x = 1
-    while x + 3 < n:
-        a = max(a, values[x])
-        b = max(b, values[x + 1])
-        c = max(c, values[x + 2])
-        d = max(d, values[x + 3])
-        x += 4
-    while x < n:
-        a = max(a, values[x])
-        x += 1
-    return max(max(a, b), max(c, d))
+def _decide(total, best, tol, uniform, lottery_row):
+    """The lowest x with total[x] ≥ best − tol (``best`` = max of ``total``); with ``uniform`` also the
+    lottery over all such x.
 
-
-@njit(inline="always", **_JIT)
-def _decide(total, tol, uniform, lottery_row):
-    """The lowest x with total[x] ≥ max − tol; with ``uniform`` also the lottery over all such x.
-
-    Totals are finite (valuations are bounded by ``MAX_MAGNITUDE``), so the
-    maximum is numpy's.
+    Totals are finite (valuations are bounded by ``MAX_MAGNITUDE``) and never
+    −0.0 (sums from +0.0), so their maximum is numpy's in any order. The
+    lowest x is selected without branches (a scan from the top keeps the last
+    qualifying x): the maximiser always qualifies.
     """
     n_alt = total.shape[0]
-    cut = _largest(total) - tol
-    if not uniform:
+    cut = best - tol
+    chosen = n_alt - 1
+    for x in range(n_alt - 2, -1, -1):
+        chosen = x if total[x] >= cut else chosen
+    if uniform:
+        count = 0
         for x in range(n_alt):
-            if total[x] >= cut:
-                return x
-        return 0
-    chosen = -1
-    count = 0
-    for x in range(n_alt):
-        if total[x] >= cut:
-            if chosen < 0:
-                chosen = x
-            count += 1
-    for x in range(n_alt):
-        lottery_row[x] = (1.0 if total[x] >= cut else 0.0) / count
-    return max(chosen, 0)
+            count += 1 if total[x] >= cut else 0
+        for x in range(n_alt):
+            lottery_row[x] = (1.0 if total[x] >= cut else 0.0) / count
+    return chosen
 
 
 @njit([(_F3, _I1, _I1, nt.float64, nt.boolean, _WI1, _W2)], **_JIT)
@@ -108,9 +87,12 @@ def _decisions(nu, shape, starts, tol, uniform, decision, lottery):
             for x in range(n_alt):
                 prefix[d + 1, x] = prefix[d, x] + nu[d, t, x]
         for t in range(starts[last], starts[last] + shape[last]):     # the last player's types
-            for x in range(n_alt):
-                total[x] = prefix[last, x] + nu[last, t, x]
-            decision[f] = _decide(total, tol, uniform, row)
+            best = -np.inf
+            for x in range(n_alt):                    # the totals and their maximum in one sweep
+                value = prefix[last, x] + nu[last, t, x]
+                total[x] = value
+                best = value if value > best else best
+            decision[f] = _decide(total, best, tol, uniform, row)
             if uniform:
                 for x in range(n_alt):
                     lottery[f, x] = row[x]
@@ -152,6 +134,7 @@ def _player_money(kind, u, shape, starts, i, decision, h, h_off, h_strides, exte
     count = np.zeros(n_players, np.int64)
     types = np.zeros(n_players, np.int64)
     level = 0
+    big = largest[0]                           # kept in a register: money's stores cannot alias it
     for o in range(pre * post):
         for lv in range(level, n_players - 1):
             d = others[lv]
@@ -164,7 +147,11 @@ def _player_money(kind, u, shape, starts, i, decision, h, h_off, h_strides, exte
         q = o - p * post
         pivot = 0.0
         if kind == 1:
-            pivot = -_largest(chain[n_players - 1])
+            top = chain[n_players - 1, 0]
+            for x in range(1, n_alt):
+                value = chain[n_players - 1, x]
+                top = value if value > top else top
+            pivot = -top
         elif kind == 2:
             at = h_off[i]
             for j in range(n_players):
@@ -184,8 +171,8 @@ def _player_money(kind, u, shape, starts, i, decision, h, h_off, h_strides, exte
                 m = chain[n_players - 1, decision[p, ti, q]] + pivot
             money[p, ti, q] = m
             a = abs(m)
-            if a > largest[0] or a != a:
-                largest[0] = a
+            if a > big or a != a:
+                big = a
         lv = n_players - 2
         while lv >= 0:
             count[lv] += 1
@@ -194,6 +181,7 @@ def _player_money(kind, u, shape, starts, i, decision, h, h_off, h_strides, exte
             count[lv] = 0
             lv -= 1
         level = max(lv, 0)
+    largest[0] = big
 
 
 def _padded(arrays, n_alt: int) -> np.ndarray:
