@@ -24,30 +24,6 @@ UNDERFLOW = 700.0
 
 
 @njit(cache=True)
-def entropic_dual_step(y, u, eta, out):
-    """``y += eta * u`` and ``out = softmax(y)`` row by row (``y``, ``u``, ``out``: ``(k, m)``)."""
-    k, m = y.shape
-    for t in range(k):
-        top = -np.inf
-        for b in range(m):
-            y[t, b] += eta * u[t, b]
-            if y[t, b] > top:
-                top = y[t, b]
-        total = 0.0
-        for b in range(m):
-            d = y[t, b] - top
-            if d > -UNDERFLOW:
-                e = np.exp(d)
-                out[t, b] = e
-                total += e
-            else:
-                out[t, b] = 0.0
-        inv = 1.0 / total
-        for b in range(m):
-            out[t, b] *= inv
-
-
-@njit(cache=True)
 def softmax_into(y, out):
     """``out = softmax(y)`` row by row, without changing ``y``."""
     k, m = y.shape
@@ -68,6 +44,16 @@ def softmax_into(y, out):
         inv = 1.0 / total
         for b in range(m):
             out[t, b] *= inv
+
+
+@njit(cache=True)
+def entropic_dual_step(y, u, eta, out):
+    """``y += eta * u`` and ``out = softmax(y)`` row by row (``y``, ``u``, ``out``: ``(k, m)``)."""
+    k, m = y.shape
+    for t in range(k):
+        for b in range(m):
+            y[t, b] += eta * u[t, b]
+    softmax_into(y, out)
 
 
 @njit(cache=True)
