@@ -122,3 +122,25 @@ class Opponents:
 
 def opponents_of(i: int, laws: list[BidLaw], reserve: float) -> Opponents:
     return Opponents([law for j, law in enumerate(laws) if j != i], reserve)
+
+
+def check_strategy_profile(strategies, distributions, noun: str = "value") -> list:
+    """Validate a profile: one vectorised callable ``noun -> bid`` per bidder (or one for all),
+    each evaluated once on three points of its bidder's support."""
+    n = len(distributions)
+    if callable(strategies):
+        strategies = [strategies] * n
+    try:
+        strategies = list(strategies)
+    except TypeError:
+        raise SpecError(
+            f"strategies: expected a list of {n} callables {noun} -> bid (got {type(strategies).__name__})"
+        ) from None
+    if len(strategies) != n:
+        raise SpecError(f"strategies: expected {n} callables, one per bidder (got {len(strategies)})")
+    for i, s in enumerate(strategies):
+        if not callable(s):
+            raise SpecError(f"strategies[{i}]: expected a callable {noun} -> bid (got {type(s).__name__})")
+    for i, (s, d) in enumerate(zip(strategies, distributions)):
+        evaluate_strategy(s, np.linspace(d.low, d.high, 3), i)
+    return strategies

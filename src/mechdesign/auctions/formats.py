@@ -119,29 +119,9 @@ class Auction(abc.ABC):
     # --- strategies -------------------------------------------------------
     def check_strategies(self, strategies) -> list:
         """Validate a strategy profile: one vectorised callable per bidder (or one for all)."""
-        if callable(strategies):
-            strategies = [strategies] * self.n_bidders
-        try:
-            strategies = list(strategies)
-        except TypeError:
-            raise SpecError(
-                f"strategies: expected a list of {self.n_bidders} callables value -> bid "
-                f"(got {type(strategies).__name__})"
-            ) from None
-        if len(strategies) != self.n_bidders:
-            raise SpecError(
-                f"strategies: expected {self.n_bidders} callables, one per bidder (got {len(strategies)})"
-            )
-        for i, s in enumerate(strategies):
-            if not callable(s):
-                raise SpecError(
-                    f"strategies[{i}]: expected a callable value -> bid (got {type(s).__name__})"
-                )
-        from mechdesign.auctions._engine import evaluate_strategy
+        from mechdesign.auctions._engine import check_strategy_profile
 
-        for i, (s, d) in enumerate(zip(strategies, self.distributions)):
-            evaluate_strategy(s, np.linspace(d.low, d.high, 3), i)
-        return strategies
+        return check_strategy_profile(strategies, self.distributions, noun="value")
 
     def equilibrium(self, method: str = "auto", certify: bool = True, grid=None, options=None,
                     progress=None, **solver_options):

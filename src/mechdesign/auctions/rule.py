@@ -148,24 +148,9 @@ class RuleMechanism:
     # --- strategies and solutions -------------------------------------------
     def check_strategies(self, strategies) -> list:
         """Validate a profile: one vectorised callable type -> bid per bidder (or one for all)."""
-        from mechdesign.auctions._engine import evaluate_strategy
+        from mechdesign.auctions._engine import check_strategy_profile
 
-        if callable(strategies):
-            strategies = [strategies] * self.n_bidders
-        try:
-            strategies = list(strategies)
-        except TypeError:
-            raise SpecError(
-                f"strategies: expected a list of {self.n_bidders} callables type -> bid "
-                f"(got {type(strategies).__name__})"
-            ) from None
-        if len(strategies) != self.n_bidders:
-            raise SpecError(f"strategies: expected {self.n_bidders} callables, one per bidder (got {len(strategies)})")
-        for i, (s, d) in enumerate(zip(strategies, self.distributions)):
-            if not callable(s):
-                raise SpecError(f"strategies[{i}]: expected a callable type -> bid (got {type(s).__name__})")
-            evaluate_strategy(s, np.linspace(d.low, d.high, 3), i)
-        return strategies
+        return check_strategy_profile(strategies, self.distributions, noun="type")
 
     def equilibrium(self, method: str = "learn", certify: bool = True, grid=None, options=None, progress=None):
         """Bayes-Nash equilibrium learned on a type x bid grid and certified on the continuum.
