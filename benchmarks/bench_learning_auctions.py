@@ -17,7 +17,8 @@ split) and is compared with backward shooting.
 learning run, "CPU" the process time of build + learn (less sensitive than wall time to
 other jobs on the machine); each case runs in a fresh process so "peak RSS" is its own
 (imports included; "run alloc" is the peak of the allocations made while building and
-learning, tracemalloc). The target column compares build + learn wall time.
+learning, tracemalloc, in one extra run after the timed ones because tracing slows every
+allocation down). The target column compares build + learn wall time.
 
 SODA is academic-licensed: it is never installed or vendored. ``--soda PATH`` points to a
 local checkout (its ``soda`` package is put on ``sys.path`` for the child process only; if
@@ -116,15 +117,16 @@ def run_ours(key: str, repeat: int) -> dict:
           tol=0.0, polish=False)
     warmup = time.perf_counter() - w0
     builds, learns, runs, cpus = [], [], [], []
-    tracemalloc.start()
     for r in range(repeat):
-        tracemalloc.reset_peak()
         c0, t0 = time.process_time(), time.perf_counter()
         game = grid_game(auction, grid=grid, bids=case["bids"], ties=ties)
         t1 = time.perf_counter()
         run = learn(game, method, seed=r, step=step, **kwargs)
         t2, c2 = time.perf_counter(), time.process_time()
         builds.append(t1 - t0), learns.append(t2 - t1), runs.append(run), cpus.append(c2 - c0)
+    # allocations in one more run, apart: tracemalloc slows every allocation down (2-3x here)
+    tracemalloc.start()
+    learn(grid_game(auction, grid=grid, bids=case["bids"], ties=ties), method, seed=0, step=step, **kwargs)
     alloc = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     k = int(np.argsort(learns)[len(learns) // 2])                   # the median run
@@ -183,9 +185,13 @@ def run_soda(key: str, path: str, repeat: int) -> dict:
         mech = AllPayAuction(bidder, o_space, a_space, {"distribution": "uniform"},
                              {"tie_breaking": "lose", "payment_rule": "first_price", "type": "value"})
     builds, learns, out_runs, cpus = [], [], [], []
-    tracemalloc.start()
-    for r in range(repeat):
-        np.random.seed(r)
+    # the timed runs first, then one more under tracemalloc for the allocations (tracing slows
+    # every allocation down, so it is kept out of the times, as for ours)
+    for r in range(repeat + 1):
+        traced = r == repeat
+        if traced:
+            tracemalloc.start()
+        np.random.seed(r % repeat)
         c0, t0 = time.process_time(), time.perf_counter()
         game = Game(mech, g, g)
         game.get_utility()
@@ -198,12 +204,14 @@ def run_soda(key: str, path: str, repeat: int) -> dict:
         t2 = time.perf_counter()
         learner.run(game, strategies)
         t3, c3 = time.perf_counter(), time.process_time()
+        if traced:
+            alloc = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            break
         builds.append(t1 - t0), learns.append(t3 - t2), cpus.append(c3 - c0)
         loss = np.asarray(strategies["1"].utility_loss, float)
         its = int(getattr(learner, "iter", loss.size - 1)) + 1
         out_runs.append((its, loss[:its], learner.convergence))
-    alloc = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
     k = int(np.argsort(learns)[len(learns) // 2])
     its, loss, conv = out_runs[k]
     per = learns[k] / max(its, 1)

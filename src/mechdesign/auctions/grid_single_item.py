@@ -204,6 +204,32 @@ class SingleItemGame(LearningGame):
             out.append(self._utility(a, win, strict, upto, pmf, cnt))
         return out
 
+    def fused_dual_averaging(self):
+        """Compiled entropic dual averaging for one symmetric risk-neutral class (first price or
+        all pay): whole iterations in :func:`~mechdesign.auctions.grid_kernels.one_class_dual_averaging`;
+        None for other games or where numba is unavailable."""
+        if not self._fast:
+            return None
+        kernels = sys.modules.get(_KERNELS) or _load_kernels()
+        if kernels is None:
+            return None
+        k, mb = self._gap[0].shape
+        if self.format == "first_price":
+            A, B = self._gap[0], np.full((k, mb), -float(self._fee))
+        else:
+            A, B = np.repeat(self._v[0], mb, axis=1), np.repeat(-self._cost, k, axis=0)
+        w = np.ascontiguousarray(self.type_weights[0], dtype=float)
+        A, B = np.ascontiguousarray(A, dtype=float), np.ascontiguousarray(B, dtype=float)
+        split = self.ties == "random"
+        nodes, weights = np.ascontiguousarray(self._nodes), np.ascontiguousarray(self._sw, dtype=float)
+
+        def run(y, sigma, U, etas, tol, stop_loss, eps_out, loss_out, best_sigma, best):
+            return kernels.one_class_dual_averaging(y[0], sigma[0], U[0], w, A, B, self._off, self._n_others, split,
+                                                    nodes, weights, etas, tol, stop_loss, eps_out, loss_out,
+                                                    best_sigma[0], best)
+
+        return run
+
     def _utilities_compiled(self, strategies, kernels):
         """First price and all pay with several classes: the win probabilities in one compiled call."""
         off = self._off

@@ -6,6 +6,12 @@ each time the rounded (pure) profile of the iterate settles on a profile not
 tested before, plus the polishing at the end (one call per Newton step and
 Jacobian column, on small supports only). Memory: the profile, the dual
 variables of dual averaging and the history (four floats per iteration).
+
+Games that offer :meth:`LearningGame.fused_dual_averaging` (one symmetric class of a
+first-price or all-pay grid auction) run entropic dual averaging without polishing
+in their own compiled loop, :data:`FUSED_CHUNK` iterations per call: the same
+iterates up to rounding, no Python work per iteration (time stamps inside a chunk
+are interpolated).
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ FINAL_POLISH_WORK = 1000
 #: once they are imported, every later run uses them from its first iteration.
 COMPILED_AFTER = 64
 _KERNELS = "mechdesign.games.learning.kernels"
+#: Iterations per call of a game's compiled loop (:meth:`LearningGame.fused_dual_averaging`).
+FUSED_CHUNK = 64
 
 
 def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int = DEFAULT_ITERATIONS,
@@ -133,6 +141,8 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
     checkpoint, polish_calls = FIRST_CHECKPOINT, 0
     every = max(1, iterations // 500)
     t = 0
+    # whole iterations in compiled code where the game offers them (no per-iteration Python work is asked for)
+    fusable = method == "dual_averaging" and regularizer == "entropic" and not polish
 
     def reached(profile: Sequence[np.ndarray], e: float) -> bool:
         return (e if stop == "epsilon" else game.utility_loss(profile).max_relative) <= tol
@@ -184,6 +194,15 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                 if kernels is not None:
                     dynamics.use_kernels(kernels)
                     measure = _measures(game, kernels)
+            if fusable and kernels is not None:
+                fusable = False
+                fused = game.fused_dual_averaging()
+                if fused is not None:
+                    t, reached, sigma, best = _run_fused(fused, dynamics, sigma, U, t, best, stop, tol, iterations,
+                                                         time_limit, start, (rec_it, rec_time, rec_eps, rec_loss),
+                                                         report)
+                    status = "success" if reached else status
+                    break
             sigma = dynamics.step(t, sigma, U)
             t += 1
             if polish:
@@ -226,6 +245,38 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
     return LearningRun(method=method, options=options, strategies=profile, epsilon=eps_final, status=status,
                        iterations=t, history=history, polish=report_polish, loss=game.utility_loss(profile),
                        elapsed=elapsed, message=message)
+
+
+def _run_fused(fused: Callable[..., tuple[int, bool]], dynamics: Dynamics, sigma: Sequence[np.ndarray],
+               U: Sequence[np.ndarray], t: int, best: tuple[float, Any], stop: str, tol: float, iterations: int,
+               time_limit: float | None, start: float, records: tuple[list, list, list, list], report: Any
+               ) -> tuple[int, bool, tuple[np.ndarray, ...], tuple[float, tuple[np.ndarray, ...]]]:
+    """Continue the run from iteration ``t`` in the game's compiled loop, :data:`FUSED_CHUNK`
+    iterations per call; progress and the time limit are looked at between calls, and the times
+    of the iterations inside a call are interpolated between its start and end."""
+    sig = [np.array(s, dtype=float, order="C") for s in sigma]
+    util = [np.array(u, dtype=float, order="C") for u in U]
+    dual = dynamics.dual
+    best_sigma = [np.array(s, dtype=float, order="C") for s in best[1]]
+    best_eps = np.array([best[0]], dtype=float)
+    rec_it, rec_time, rec_eps, rec_loss = records
+    reached = False
+    while t < iterations:
+        n = min(FUSED_CHUNK, iterations - t)
+        etas = np.array([dynamics.schedule(t + i) for i in range(n)], dtype=float)
+        eps_out, loss_out = np.empty(n), np.empty(n)
+        before = time.perf_counter() - start
+        done, reached = fused(dual, sig, util, etas, float(tol), stop == "relative_loss", eps_out, loss_out,
+                              best_sigma, best_eps)
+        after = time.perf_counter() - start
+        rec_it.extend(range(t + 1, t + done + 1))
+        rec_time.extend(np.linspace(before, after, done + 1)[1:].tolist())
+        rec_eps.extend(eps_out[:done].tolist()), rec_loss.extend(loss_out[:done].tolist())
+        t += done
+        report(t, iterations, rec_eps[-1])
+        if reached or (time_limit is not None and after > time_limit):
+            break
+    return t, bool(reached), tuple(sig), (float(best_eps[0]), tuple(best_sigma))
 
 
 def polish_profile(game: LearningGame, candidates: Sequence[Sequence[np.ndarray]], epsilons: Sequence[float],

@@ -27,7 +27,7 @@ behaviour), ``uniform_strategies``, ``random_strategies``, ``check_strategies``.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +156,22 @@ class LearningGame(abc.ABC):
         Used by polishing (Newton's method, the support LP) instead of finite
         differences of :meth:`utilities`. The default None means "not
         available": polishing then takes one ``utilities`` call per column.
+        """
+        return None
+
+    def fused_dual_averaging(self) -> Callable[..., tuple[int, bool]] | None:
+        """Optional: whole iterations of entropic dual averaging in compiled code, or None (the default).
+
+        A game that can run the engine's loop body (step, utilities, epsilon and
+        relative loss) faster than one :meth:`utilities` call per iteration
+        returns ``run(y, sigma, U, etas, tol, stop_loss, eps_out, loss_out,
+        best_sigma, best) -> (iterations done, target reached)``: lists of
+        per-agent arrays ``y`` (dual variables), ``sigma`` and ``U`` updated in
+        place, one step ``etas[i]`` per iteration, the measures written to
+        ``eps_out`` / ``loss_out``, and ``best_sigma`` / ``best[0]`` the profile
+        of smallest epsilon. The engine uses it for ``dual_averaging`` with the
+        entropic regulariser when no polishing is asked for; the result is the
+        same run up to rounding.
         """
         return None
 
