@@ -39,6 +39,10 @@ class Contest(RuleMechanism):
     format = "contest"
     title = "Tullock contest"
     anonymous = True
+    #: Frank–Wolfe: to relative grid loss 1e-4 in 3-66 iterations where dual averaging takes
+    #: 426-1091 (r = 1, 3, CRRA 0.5, U[0,1] vs U[0,2], three bidders; same continuous loss;
+    #: measured 2026-12-02).
+    learning_method = "frank_wolfe"
 
     def __init__(self, distributions, r: float = 1.0, risk_aversion=None, labels: Sequence[str] | None = None,
                  bids=None):

@@ -42,6 +42,10 @@ class DoubleAuction(RuleMechanism):
 
     format = "double_auction"
     title = "k-double auction"
+    #: Dual averaging: Frank–Wolfe meets the grid target sooner (88 iterations against 778, k = 1/2,
+    #: uniform) but on a grid equilibrium whose continuous utility loss is 8e-2 against 1.9e-2
+    #: (double auctions have a continuum of equilibria; measured 2026-12-02).
+    learning_method = "dual_averaging"
 
     def __init__(self, buyer, seller, k: float = 0.5, labels: Sequence[str] = ("buyer", "seller"), bids=None):
         try:

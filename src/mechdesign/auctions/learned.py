@@ -60,7 +60,7 @@ __all__ = ["EquilibriumWarning", "LEARN_DEFAULTS", "format_step", "grid_game", "
 #: Defaults of ``options`` for ``method="learn"`` (SODA's setting: random start, relative
 #: utility loss 1e-4 on the grid).
 LEARN_DEFAULTS = {
-    "method": "auto", "iterations": 5000, "tol": 1e-4, "stop": "relative_loss", "seed": 0,
+    "method": "auto", "iterations": None, "tol": 1e-4, "stop": "relative_loss", "seed": 0,
     "init": "random", "step": None, "regularizer": "entropic", "polish": False, "time_limit": None,
     "bids": None, "zoom": True, "symmetric": True, "ties": "auto", "bid_function": "auto", "loss_grid": 2048,
 }
@@ -81,6 +81,11 @@ ALL_PAY_FAST_UP_TO = 4
 #: U[0,1] vs U[0,2] 3774-3953 at 2, 1774-1906 at 4, 1848-2024 at 5; all pay U[0,1] vs U[0,2]
 #: (not reached in 5000 iterations) loss 1.6e-3 at 2, 9.1e-4 at 4, 1.2e-3 at 5.
 FRANK_WOLFE_WEIGHT = 4.0
+#: Default iteration budgets (``options["iterations"]`` None): SODA's 5000 for dual averaging and
+#: mirror ascent; Frank-Wolfe and fictitious play converge as O(1/t) but cost less per iteration,
+#: so they get 20 000 (asymmetric all pay U[0,1] vs U[0,2], 64 x 64: relative grid loss 2.5e-3
+#: after 5000 iterations, 2.5e-4 after 20 000 in 1.5 s; measured 2026-12-02).
+DEFAULT_ITERATIONS = {"dual_averaging": 5000, "mirror_ascent": 5000, "frank_wolfe": 20_000, "fictitious_play": 20_000}
 
 
 def format_step(mechanism):
@@ -176,7 +181,10 @@ def learn_equilibrium(mechanism, grid=None, options=None, progress=None, certify
     options : dict, optional
         Passed to :func:`mechdesign.games.learning.learn`: ``method`` (``"auto"``,
         ``"dual_averaging"``, ``"mirror_ascent"``, ``"frank_wolfe"``,
-        ``"fictitious_play"``), ``iterations`` (5000), ``tol`` (1e-4), ``stop``
+        ``"fictitious_play"``; ``"auto"``: dual averaging for one class of identical bidders,
+        Frank–Wolfe for asymmetric auctions, the mechanism's ``learning_method`` for rule-defined
+        ones), ``iterations`` (None: 5000 for dual averaging and mirror ascent, 20 000 for
+        Frank–Wolfe and fictitious play, :data:`DEFAULT_ITERATIONS`), ``tol`` (1e-4), ``stop``
         (``"relative_loss"``, SODA's criterion, or ``"epsilon"``), ``seed`` (0), ``init``
         (``"random"``, ``"uniform"`` or arrays), ``step``, ``regularizer``, ``polish``
         (False), ``time_limit``. The grid: ``bids`` — the bid range ``(low, high)`` of an
@@ -212,7 +220,12 @@ def learn_equilibrium(mechanism, grid=None, options=None, progress=None, certify
 
     asymmetric_auction = isinstance(mechanism, Auction) and not single
     if method == "auto":
-        method = "frank_wolfe" if asymmetric_auction else "dual_averaging"
+        if isinstance(mechanism, Auction):
+            method = "frank_wolfe" if asymmetric_auction else "dual_averaging"
+        else:
+            method = getattr(mechanism, "learning_method", "dual_averaging")
+    if opts["iterations"] is None:
+        opts["iterations"] = DEFAULT_ITERATIONS[method]
     ties = opts["ties"]
     if ties == "auto":
         ties = "lose" if method == "dual_averaging" else "random"

@@ -54,6 +54,8 @@ class RuleMechanism:
     #: Whether the rule treats bidders alike (permuting bids permutes outcomes); lets
     #: identical bidders share a utility-loss computation.
     anonymous = False
+    #: The learning rule of ``method="learn"`` with ``options["method"] = "auto"``.
+    learning_method = "dual_averaging"
 
     def __init__(self, distributions, labels: Sequence[str] | None = None, bids=None):
         self.distributions = value_distributions(distributions)
@@ -217,6 +219,10 @@ class Custom(RuleMechanism):
 
     format = "custom"
     title = "custom"
+    #: Frank–Wolfe: on first-price, all-pay and second-price rules written as ``Custom`` (ties
+    #: split) it reaches relative grid loss 1e-4 or close (1e-4, 1.6e-3, 2e-5 in 5000
+    #: iterations), where dual averaging stays at 6e-3, 8e-2 and 1e-4 (measured 2026-12-02).
+    learning_method = "frank_wolfe"
 
     def __init__(self, distributions, rule, labels: Sequence[str] | None = None, bids=None):
         if not callable(rule):
