@@ -16,12 +16,13 @@ See docs/combinatorial.md.
 """
 
 from mechdesign.combinatorial.bayesian import LLG, LLG_RULES, LLGEquilibrium, LLGEvaluation, LLGGame
-from mechdesign.combinatorial.bids import Bid, CombinatorialAuction
+from mechdesign.combinatorial.auction import CombinatorialAuction
+from mechdesign.combinatorial.bids import Bid, BidTable
 from mechdesign.combinatorial.finite import to_environment
 from mechdesign.combinatorial.generators import KINDS, generate, llg, llllgg
 from mechdesign.combinatorial.payments import CORE_RULES, RULES, Payments
 from mechdesign.combinatorial.wdp import BACKENDS, WinnerDetermination
 
-__all__ = ["BACKENDS", "Bid", "CORE_RULES", "CombinatorialAuction", "KINDS", "LLG", "LLGEquilibrium", "LLGEvaluation",
+__all__ = ["BACKENDS", "Bid", "BidTable", "CORE_RULES", "CombinatorialAuction", "KINDS", "LLG", "LLGEquilibrium", "LLGEvaluation",
            "LLGGame", "LLG_RULES", "Payments", "RULES", "WinnerDetermination", "generate", "llg", "llllgg",
            "to_environment"]

@@ -1,4 +1,4 @@
-"""Items, bids and bid languages: the :class:`CombinatorialAuction`.
+"""Items, bids and bid languages: the :class:`BidTable` under every combinatorial auction.
 
 A *bid* is a bundle (a non-empty set of items) with a price. Each bidder submits a
 list of bids in one of two bid languages (docs/combinatorial.md):
@@ -93,8 +93,12 @@ def _parse_price(raw: Any, where: str, bundle: Sequence[str]) -> float:
     return price
 
 
-class CombinatorialAuction:
-    """A sealed-bid auction of bundles of items (docs/combinatorial.md).
+class BidTable:
+    """The validated items, bidders and bids of a combinatorial auction (no solving).
+
+    :class:`~mechdesign.combinatorial.CombinatorialAuction` adds winner determination,
+    payments and the bridges; the solving modules (``wdp``, ``payments``, ``finite``)
+    work on this table, so they depend on this module and not on the auction's.
 
     Parameters
     ----------
@@ -112,15 +116,6 @@ class CombinatorialAuction:
     SpecError
         Naming the bidder, the bid and the problem: an unknown item, a negative or
         non-finite price, an empty bundle, the same bundle twice in one bidder's bids.
-
-    Examples
-    --------
-    >>> auc = CombinatorialAuction(items=["A", "B"],
-    ...                            bids={"L1": [({"A"}, 2.0)], "L2": [({"B"}, 2.5)], "G": [({"A", "B"}, 3.5)]})
-    >>> auc.winners().welfare
-    4.5
-    >>> auc.payments(rule="vcg").payments
-    {'L1': 1.0, 'L2': 1.5, 'G': 0.0}
     """
 
     def __init__(self, items: Any, bids: Any, language: str = "xor"):
@@ -155,8 +150,8 @@ class CombinatorialAuction:
         rows = np.repeat(np.arange(len(flat)), [len(b.bundle) for b in flat])
         cols = np.array([item_index[i] for b in flat for i in sort_bundle(b.bundle, self.items)], dtype=np.int64)
         self.incidence = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(len(flat), len(self.items)))
-        self._winners_cache: dict[tuple, Any] = {}
-        self._models: dict[tuple, Any] = {}
+        # winner-determination models and results per solver settings, kept by mechdesign.combinatorial.wdp
+        self._solved: dict[tuple, Any] = {}
 
     # ------------------------------------------------------------------ views
     @property
@@ -184,13 +179,13 @@ class CombinatorialAuction:
         k = v.lookup(bidder, "bidder", self.bidders)
         return np.flatnonzero(self.bid_bidder == k)
 
-    def with_prices(self, prices: Any) -> CombinatorialAuction:
+    def with_prices(self, prices: Any) -> BidTable:
         """The same bidders and bundles with new prices (one per bid, in :attr:`bids` order)."""
         arr = v.float_array(prices, "prices", shape=(self.n_bids,))
         grouped: dict[str, list] = {b: [] for b in self.bidders}
         for bid, price in zip(self.bids, arr):
             grouped[bid.bidder].append((bid.bundle, float(price)))
-        return CombinatorialAuction(self.items, grouped, self.language)
+        return type(self)(self.items, grouped, self.language)
 
     def is_feasible(self, chosen: Iterable[int]) -> bool:
         """Whether the bids with these indices can win together (disjoint; XOR: one per bidder)."""
@@ -208,110 +203,6 @@ class CombinatorialAuction:
         return True
 
     # -------------------------------------------------------------- analysis
-    def winners(self, backend: str = "highs", *, time_limit: float | None = None, mip_gap: float | None = None,
-                options: Mapping[str, Any] | None = None):
-        """Winner determination (maximum reported welfare) as a MILP.
-
-        Parameters
-        ----------
-        backend : {"highs", "scip", "cpsat"}
-            HiGHS (``highspy``, default), SCIP (``pyscipopt``) or OR-Tools CP-SAT.
-        time_limit : float, optional
-            Seconds; on reaching it the best allocation found is returned with
-            status ``"time_limit"`` and its gap.
-        mip_gap : float, optional
-            Relative optimality gap at which the solver may stop (default 1e-9).
-        options : mapping, optional
-            Extra backend options (see :mod:`mechdesign.combinatorial.wdp`).
-
-        Returns
-        -------
-        WinnerDetermination
-        """
-        from mechdesign.combinatorial.wdp import solve_wdp
-
-        key = _key(backend, time_limit, mip_gap, options)
-        if key not in self._winners_cache:
-            model = self.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
-            self._winners_cache[key] = solve_wdp(self, model=model)
-        return self._winners_cache[key]
-
-    def wdp_model(self, backend: str = "highs", *, time_limit: float | None = None, mip_gap: float | None = None,
-                  options: Mapping[str, Any] | None = None, participation: Sequence[int] = ()):
-        """The winner-determination model of this auction (built once per settings, then reused).
-
-        See :class:`mechdesign.combinatorial.wdp.WDPModel`.
-        """
-        from mechdesign.combinatorial.wdp import WDPModel
-
-        key = (_key(backend, time_limit, mip_gap, options), tuple(int(k) for k in participation))
-        if key not in self._models:
-            self._models[key] = WDPModel(self, backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
-                                         participation=participation)
-        return self._models[key]
-
-    def payments(self, rule: str = "vcg", *, reference: Mapping[str, float] | None = None, backend: str = "highs",
-                 time_limit: float | None = None, mip_gap: float | None = None,
-                 options: Mapping[str, Any] | None = None, progress: Any = None):
-        """Payments of the winners under a payment rule (docs/combinatorial.md).
-
-        Parameters
-        ----------
-        rule : str
-            ``"pay_as_bid"``, ``"vcg"``, or a core-selecting rule: ``"nearest_vcg"``,
-            ``"nearest_zero"`` (alias ``"proxy"``), ``"nearest_bid"``, ``"reference"``
-            (nearest to ``reference``).
-        reference : mapping, optional
-            ``{bidder: amount}``, the reference point of ``rule="reference"``.
-        backend, time_limit, mip_gap, options
-            As in :meth:`winners`; they apply to every winner determination solved.
-        progress : None, True or callable
-            ``progress(done, total)`` after each winner determination (VCG's, then the
-            core constraints'), or True for a bar on a terminal / a line in a notebook.
-
-        Returns
-        -------
-        Payments
-        """
-        from mechdesign.combinatorial.payments import compute_payments
-
-        return compute_payments(self, rule, reference=reference, backend=backend, time_limit=time_limit,
-                                mip_gap=mip_gap, options=options, progress=progress)
-
-    def in_core(self, payments: Any, *, atol: float = 1e-9, rtol: float = 1e-9, backend: str = "highs"):
-        """Whether a payment vector lies in the core (docs/combinatorial.md).
-
-        Parameters
-        ----------
-        payments : Payments or mapping
-            A :class:`~mechdesign.combinatorial.payments.Payments` result or
-            ``{bidder: amount}`` (missing bidders pay 0), for the efficient allocation
-            of :meth:`winners`.
-        atol, rtol : float
-            The check holds when the worst violation ≤ atol + rtol · (largest bid).
-
-        Returns
-        -------
-        PropertyResult
-            ``witness`` names the blocking coalition (or the bidder whose payment
-            exceeds her bid), its allocation and the gain.
-        """
-        from mechdesign.combinatorial.payments import core_check
-
-        return core_check(self, payments, atol=atol, rtol=rtol, backend=backend)
-
-    def to_environment(self, type_values: Mapping[str, Any], prior: Any = None, rules: Sequence[str] | None = None,
-                       backend: str = "highs"):
-        """The finite bridge: an Environment and one DirectMechanism per payment rule.
-
-        ``type_values = {bidder: [type, ...]}``, a type being her value of each of
-        her bundles (one number per bid of hers). Returns ``(env, {rule: mechanism})``;
-        see :func:`mechdesign.combinatorial.finite.to_environment`.
-        """
-        from mechdesign.combinatorial.finite import to_environment
-
-        return to_environment(self, type_values, prior=prior, rules=rules, backend=backend)
-
     # ---------------------------------------------------------------- output
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description (items, language, bids by bidder)."""
@@ -321,13 +212,8 @@ class CombinatorialAuction:
         return {"items": list(self.items), "language": self.language, "bids": grouped}
 
     def __repr__(self) -> str:
-        return (f"CombinatorialAuction({self.n_items} items, {self.n_bidders} bidders, {self.n_bids} bids, "
+        return (f"{type(self).__name__}({self.n_items} items, {self.n_bidders} bidders, {self.n_bids} bids, "
                 f"language={self.language!r})")
 
 
-def _key(backend: Any, time_limit: Any, mip_gap: Any, options: Any) -> tuple:
-    items = tuple(sorted((str(k), repr(val)) for k, val in options.items())) if isinstance(options, Mapping) else options
-    return (backend, time_limit, mip_gap, items)
-
-
-__all__ = ["Bid", "CombinatorialAuction", "LANGUAGES", "sort_bundle"]
+__all__ = ["Bid", "BidTable", "LANGUAGES", "sort_bundle"]

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from mechdesign import _validation as v
-from mechdesign.combinatorial.bids import CombinatorialAuction, sort_bundle
+from mechdesign.combinatorial.bids import BidTable, sort_bundle
 from mechdesign.combinatorial.payments import RULES
 from mechdesign.mechanisms.direct import DirectMechanism
 from mechdesign.model.environment import Environment
@@ -38,7 +38,7 @@ MAX_ALTERNATIVES = 10_000
 MAX_PROFILES = 100_000
 
 
-def feasible_allocations(auction: CombinatorialAuction) -> list[tuple[int, ...]]:
+def feasible_allocations(auction: BidTable) -> list[tuple[int, ...]]:
     """Every feasible set of bids (sorted index tuples), the empty set first."""
     n = auction.n_bids
     items = [frozenset(b.bundle) for b in auction.bids]
@@ -59,14 +59,14 @@ def feasible_allocations(auction: CombinatorialAuction) -> list[tuple[int, ...]]
     return out
 
 
-def _alternative_name(auction: CombinatorialAuction, chosen: tuple[int, ...]) -> str:
+def _alternative_name(auction: BidTable, chosen: tuple[int, ...]) -> str:
     if not chosen:
         return "none"
     return "+".join(f"{auction.bids[j].bidder}:{{{','.join(sort_bundle(auction.bids[j].bundle, auction.items))}}}"
                     for j in chosen)
 
 
-def _types_of(auction: CombinatorialAuction, type_values: Mapping[str, Any]) -> list[np.ndarray]:
+def _types_of(auction: BidTable, type_values: Mapping[str, Any]) -> list[np.ndarray]:
     """Per bidder an array (k_i, n_bids_i) of values; bidders not listed keep their bids as one type."""
     if not isinstance(type_values, Mapping):
         raise v.fail("type_values", "a mapping {bidder: [type, ...]}", type(type_values).__name__)
@@ -99,7 +99,7 @@ def _types_of(auction: CombinatorialAuction, type_values: Mapping[str, Any]) -> 
     return out
 
 
-def _prior(auction: CombinatorialAuction, prior: Any, counts: list[int]) -> Prior:
+def _prior(auction: BidTable, prior: Any, counts: list[int]) -> Prior:
     if prior is None:
         return IndependentPrior([np.full(k, 1.0 / k) for k in counts])
     if isinstance(prior, Prior):
@@ -113,7 +113,7 @@ def _prior(auction: CombinatorialAuction, prior: Any, counts: list[int]) -> Prio
     raise v.fail("prior", "None, a Prior or a mapping {bidder: probabilities}", type(prior).__name__)
 
 
-def to_environment(auction: CombinatorialAuction, type_values: Mapping[str, Any], *, prior: Any = None,
+def to_environment(auction: BidTable, type_values: Mapping[str, Any], *, prior: Any = None,
                    rules: Sequence[str] | None = None, backend: str = "highs") -> tuple[Environment, dict[str, DirectMechanism]]:
     """An :class:`~mechdesign.Environment` and one :class:`~mechdesign.DirectMechanism` per payment rule.
 
@@ -136,7 +136,7 @@ def to_environment(auction: CombinatorialAuction, type_values: Mapping[str, Any]
     (Environment, dict)
         The environment and ``{rule: DirectMechanism}``.
     """
-    if not isinstance(auction, CombinatorialAuction):
+    if not isinstance(auction, BidTable):
         raise v.fail("auction", "a CombinatorialAuction", type(auction).__name__)
     rules = tuple(DEFAULT_RULES if rules is None else rules)
     for r in rules:

@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from mechdesign import _validation as v
-from mechdesign.combinatorial.bids import CombinatorialAuction
+from mechdesign.combinatorial.auction import CombinatorialAuction
 
 KINDS = ("arbitrary", "regions", "paths", "scheduling", "llg", "llllgg")
 #: Largest n_items of the CATS-like kinds (they hold dense item-by-item tables: 8 · n_items² bytes).

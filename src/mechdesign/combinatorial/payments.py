@@ -47,8 +47,8 @@ import numpy as np
 
 from mechdesign import _validation as v
 from mechdesign.analysis.results import PropertyResult, Witness
-from mechdesign.combinatorial.bids import CombinatorialAuction, sort_bundle
-from mechdesign.combinatorial.wdp import WDPModel, WinnerDetermination, allocation_of
+from mechdesign.combinatorial.bids import BidTable, sort_bundle
+from mechdesign.combinatorial.wdp import WDPModel, WinnerDetermination, allocation_of, model_for, winners_of
 from mechdesign.errors import SolverError
 
 RULES = ("pay_as_bid", "vcg", "nearest_vcg", "nearest_zero", "nearest_bid", "proxy", "reference")
@@ -132,7 +132,7 @@ class Payments:
         return f"Payments(rule={self.rule!r}, payments={self.payments}, revenue={self.revenue:.6g})"
 
 
-def winning_values(auction: CombinatorialAuction, wd: WinnerDetermination) -> np.ndarray:
+def winning_values(auction: BidTable, wd: WinnerDetermination) -> np.ndarray:
     """Per bidder (auction order), the sum of her winning bids' prices."""
     values = np.zeros(auction.n_bidders)
     np.add.at(values, auction.bid_bidder[list(wd.winning_bids)], auction.bid_price[list(wd.winning_bids)])
@@ -144,7 +144,7 @@ def _worse(status: str, new: str) -> str:
 
 
 # --------------------------------------------------------------------------- VCG
-def vcg_payments(auction: CombinatorialAuction, wd: WinnerDetermination, model: WDPModel,
+def vcg_payments(auction: BidTable, wd: WinnerDetermination, model: WDPModel,
                  report=None) -> tuple[np.ndarray, str, int]:
     """VCG payments per bidder, the worst status and the number of solves (``report(done, total)`` after each)."""
     values = winning_values(auction, wd)
@@ -167,14 +167,14 @@ def vcg_payments(auction: CombinatorialAuction, wd: WinnerDetermination, model: 
 class _Separation:
     """The most violated core constraint for a payment vector, by one MILP."""
 
-    def __init__(self, auction: CombinatorialAuction, wd: WinnerDetermination, backend: str, time_limit, mip_gap,
+    def __init__(self, auction: BidTable, wd: WinnerDetermination, backend: str, time_limit, mip_gap,
                  options, bidders: np.ndarray):
         self.auction = auction
         self.wd = wd
         self.bidders = bidders                       # bidders whose surplus can be positive
         participation = bidders if auction.language == "or" else ()
-        self.model = auction.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
-                                       participation=participation)
+        self.model = model_for(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
+                               participation=participation)
 
     def most_violated(self, surplus: np.ndarray) -> tuple[np.ndarray, set[int], float, str]:
         """Blocking allocation (bid indices), its coalition, its value ``w`` and the solve status.
@@ -253,7 +253,7 @@ def _dense_to_csc(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data.astype(np.float64)
 
 
-def core_payments(auction: CombinatorialAuction, wd: WinnerDetermination, vcg: np.ndarray, reference: np.ndarray,
+def core_payments(auction: BidTable, wd: WinnerDetermination, vcg: np.ndarray, reference: np.ndarray,
                   *, backend: str, time_limit, mip_gap, options, report=None) -> tuple[np.ndarray, float, int, str, int]:
     """Nearest point to ``reference`` in the minimum-revenue core (per bidder arrays).
 
@@ -309,7 +309,7 @@ def core_payments(auction: CombinatorialAuction, wd: WinnerDetermination, vcg: n
 
 
 # ----------------------------------------------------------------- front end
-def _reference_vector(auction: CombinatorialAuction, reference: Any) -> np.ndarray:
+def _reference_vector(auction: BidTable, reference: Any) -> np.ndarray:
     if not isinstance(reference, Mapping):
         raise v.fail("reference", "a mapping {bidder: amount} for rule 'reference'", type(reference).__name__)
     out = np.zeros(auction.n_bidders)
@@ -319,7 +319,7 @@ def _reference_vector(auction: CombinatorialAuction, reference: Any) -> np.ndarr
     return out
 
 
-def compute_payments(auction: CombinatorialAuction, rule: str, *, reference: Any = None, backend: str = "highs",
+def compute_payments(auction: BidTable, rule: str, *, reference: Any = None, backend: str = "highs",
                      time_limit: Any = None, mip_gap: Any = None, options: Mapping[str, Any] | None = None,
                      progress: Any = None) -> Payments:
     """Payments of ``auction`` under ``rule`` (module docstring).
@@ -343,14 +343,14 @@ def _compute_payments(auction, rule, reference, backend, time_limit, mip_gap, op
         raise v.fail("reference", "no reference point unless rule='reference'", f"one with rule {rule!r}")
     ref_given = _reference_vector(auction, reference) if rule == "reference" else None
     began = time.perf_counter()
-    wd = auction.winners(backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
+    wd = winners_of(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
     values = winning_values(auction, wd)
     status, solves, generated = wd.status, 1, 0
     vcg = ref_out = mrc = None
     if rule == "pay_as_bid":
         pay = values.copy()
     else:
-        model = auction.wdp_model(backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
+        model = model_for(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
         vcg_arr, vcg_status, n = vcg_payments(auction, wd, model, report)
         status, solves = _worse(status, vcg_status), solves + n
         vcg = dict(zip(auction.bidders, map(float, vcg_arr)))
@@ -369,7 +369,7 @@ def _compute_payments(auction, rule, reference, backend, time_limit, mip_gap, op
                     time.perf_counter() - began)
 
 
-def _payment_vector(auction: CombinatorialAuction, payments: Any) -> np.ndarray:
+def _payment_vector(auction: BidTable, payments: Any) -> np.ndarray:
     if isinstance(payments, Payments):
         payments = payments.payments
     if not isinstance(payments, Mapping):
@@ -387,7 +387,7 @@ def _payment_vector(auction: CombinatorialAuction, payments: Any) -> np.ndarray:
     return out
 
 
-def core_check(auction: CombinatorialAuction, payments: Any, *, atol: float = 1e-9, rtol: float = 1e-9,
+def core_check(auction: BidTable, payments: Any, *, atol: float = 1e-9, rtol: float = 1e-9,
                backend: str = "highs") -> PropertyResult:
     """Core membership of a payment vector for the efficient allocation (see the module docstring).
 
@@ -398,7 +398,7 @@ def core_check(auction: CombinatorialAuction, payments: Any, *, atol: float = 1e
     atol = v.tolerance(atol, "atol")
     rtol = v.tolerance(rtol, "rtol")
     pay = _payment_vector(auction, payments)
-    wd = payments.winners if isinstance(payments, Payments) else auction.winners(backend)
+    wd = payments.winners if isinstance(payments, Payments) else winners_of(auction, backend)
     values = winning_values(auction, wd)
     scale = max([float(auction.bid_price.max()) if auction.n_bids else 0.0, float(np.abs(pay).max())])
     tolerance = atol + rtol * scale

@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mechdesign import _validation as v
-from mechdesign.combinatorial.bids import CombinatorialAuction, sort_bundle
+from mechdesign.combinatorial.bids import BidTable, sort_bundle
 from mechdesign.errors import SolverError
 
 BACKENDS = ("highs", "scip", "cpsat")
@@ -169,7 +169,7 @@ class WDPModel:
         with a cost charged when they win anything (core separation in the OR language).
     """
 
-    def __init__(self, auction: CombinatorialAuction, backend: str = "highs", *, time_limit: Any = None,
+    def __init__(self, auction: BidTable, backend: str = "highs", *, time_limit: Any = None,
                  mip_gap: Any = None, options: Mapping[str, Any] | None = None, participation: Sequence[int] = ()):
         self.auction = auction
         self.backend = check_backend(backend)
@@ -476,7 +476,7 @@ class _CpSatImpl:
 
 
 # ------------------------------------------------------------------ front end
-def allocation_of(auction: CombinatorialAuction, chosen: Sequence[int]) -> dict[str, list[frozenset[str]]]:
+def allocation_of(auction: BidTable, chosen: Sequence[int]) -> dict[str, list[frozenset[str]]]:
     """``{bidder: [bundles]}`` for the chosen bid indices (every bidder listed)."""
     allocation: dict[str, list[frozenset[str]]] = {b: [] for b in auction.bidders}
     for j in chosen:
@@ -485,7 +485,7 @@ def allocation_of(auction: CombinatorialAuction, chosen: Sequence[int]) -> dict[
     return allocation
 
 
-def result_from(auction: CombinatorialAuction, raw: RawSolve, backend: str, elapsed: float) -> WinnerDetermination:
+def result_from(auction: BidTable, raw: RawSolve, backend: str, elapsed: float) -> WinnerDetermination:
     """Wrap a :class:`RawSolve` of the plain problem as a :class:`WinnerDetermination`."""
     welfare = raw.objective
     bound = raw.bound if math.isfinite(raw.bound) else math.nan
@@ -504,7 +504,7 @@ def result_from(auction: CombinatorialAuction, raw: RawSolve, backend: str, elap
                                chosen, values, elapsed, auction.items)
 
 
-def trivial_bound(auction: CombinatorialAuction) -> float:
+def trivial_bound(auction: BidTable) -> float:
     """An upper bound on welfare without solving: each bidder's best bid (XOR) or all her bids (OR)."""
     best = np.zeros(auction.n_bidders)
     if auction.language == "xor":
@@ -514,14 +514,39 @@ def trivial_bound(auction: CombinatorialAuction) -> float:
     return float(best.sum())
 
 
-def solve_wdp(auction: CombinatorialAuction, *, backend: str = "highs", time_limit: Any = None,
+def _settings(backend: Any, time_limit: Any, mip_gap: Any, options: Any) -> tuple:
+    items = tuple(sorted((str(k), repr(val)) for k, val in options.items())) if isinstance(options, Mapping) else options
+    return (backend, time_limit, mip_gap, items)
+
+
+def model_for(auction: BidTable, backend: str = "highs", *, time_limit: Any = None, mip_gap: Any = None,
+              options: Mapping[str, Any] | None = None, participation: Sequence[int] = ()) -> WDPModel:
+    """The :class:`WDPModel` of ``auction`` for these settings, built once and kept with the auction."""
+    key = ("model", _settings(backend, time_limit, mip_gap, options), tuple(int(k) for k in participation))
+    if key not in auction._solved:
+        auction._solved[key] = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
+                                        participation=participation)
+    return auction._solved[key]
+
+
+def winners_of(auction: BidTable, backend: str = "highs", *, time_limit: Any = None, mip_gap: Any = None,
+               options: Mapping[str, Any] | None = None) -> WinnerDetermination:
+    """The efficient allocation of ``auction`` for these settings, solved once and kept with the auction."""
+    key = ("winners", _settings(backend, time_limit, mip_gap, options))
+    if key not in auction._solved:
+        model = model_for(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
+        auction._solved[key] = solve_wdp(auction, model=model)
+    return auction._solved[key]
+
+
+def solve_wdp(auction: BidTable, *, backend: str = "highs", time_limit: Any = None,
               mip_gap: Any = None, options: Mapping[str, Any] | None = None,
               model: WDPModel | None = None) -> WinnerDetermination:
     """Solve the winner-determination problem of ``auction`` (see the module docstring).
 
     ``model`` (built for ``auction``) replaces the other settings when given.
     """
-    if not isinstance(auction, CombinatorialAuction):
+    if not isinstance(auction, BidTable):
         raise v.fail("auction", "a CombinatorialAuction", type(auction).__name__)
     began = time.perf_counter()
     if model is None:
@@ -530,7 +555,7 @@ def solve_wdp(auction: CombinatorialAuction, *, backend: str = "highs", time_lim
     return result_from(auction, raw, model.backend, time.perf_counter() - began)
 
 
-def greedy_allocation(auction: CombinatorialAuction) -> list[int]:
+def greedy_allocation(auction: BidTable) -> list[int]:
     """A feasible allocation to start from: bids by decreasing price, each taken if it still fits."""
     taken: list[int] = []
     used: set[str] = set()
