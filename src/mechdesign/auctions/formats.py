@@ -51,6 +51,9 @@ class Auction(abc.ABC):
 
     format: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    #: Which computations apply: order statistics of the bids (``"single_item"``); rule-defined
+    #: mechanisms (:class:`~mechdesign.auctions.RuleMechanism`) are ``"rule"``.
+    family: ClassVar[str] = "single_item"
 
     def __init__(self, distributions: Sequence, reserve: float | None = None,
                  entry_fee: float = 0.0, labels: Sequence[str] | None = None, risk_aversion=None):

@@ -153,16 +153,13 @@ def grid_game(mechanism, grid=None, bids=None, symmetric=True, ties="lose"):
         ties by their rule).
     """
     types_spec, bids_spec = parse_grid(grid)
-    from mechdesign.auctions.formats import Auction
-
-    if isinstance(mechanism, Auction):
+    family = getattr(mechanism, "family", None)
+    if family == "single_item":
         from mechdesign.auctions.grid_single_item import SingleItemGame
 
         return SingleItemGame(mechanism, types_spec, bids_spec, bid_range=bids, symmetric=bool(symmetric),
                               ties=ties)
-    from mechdesign.auctions.rule import RuleMechanism
-
-    if isinstance(mechanism, RuleMechanism):
+    if family == "rule":
         from mechdesign.auctions.grid_dense import DenseGame
 
         return DenseGame(mechanism, types_spec, bids_spec, bid_range=bids, symmetric=bool(symmetric))
@@ -216,11 +213,10 @@ def learn_equilibrium(mechanism, grid=None, options=None, progress=None, certify
     types_spec, bids_spec = parse_grid(grid)
     single, (lo, hi) = _layout(mechanism, types_spec, bids_spec, opts)
     method = opts["method"]
-    from mechdesign.auctions.formats import Auction
-
-    asymmetric_auction = isinstance(mechanism, Auction) and not single
+    single_item = getattr(mechanism, "family", None) == "single_item"
+    asymmetric_auction = single_item and not single
     if method == "auto":
-        if isinstance(mechanism, Auction):
+        if single_item:
             method = "frank_wolfe" if asymmetric_auction else "dual_averaging"
         else:
             method = getattr(mechanism, "learning_method", "dual_averaging")
@@ -315,9 +311,7 @@ def learn_equilibrium(mechanism, grid=None, options=None, progress=None, certify
 
 def _layout(mechanism, types_spec, bids_spec, opts):
     """Whether all bidders form one class, and the bid range of an integer bid grid."""
-    from mechdesign.auctions.formats import Auction
-
-    if isinstance(mechanism, Auction):
+    if getattr(mechanism, "family", None) == "single_item":
         probe = grid_game(mechanism, (types_spec, 2 if isinstance(bids_spec, (int, np.integer)) else bids_spec),
                           opts["bids"], opts["symmetric"], "random")
         return probe.n_agents == 1, (float(probe.bid_values[0]), float(probe.bid_values[-1]))

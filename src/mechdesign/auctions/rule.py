@@ -47,6 +47,9 @@ class RuleMechanism:
 
     format = "custom"
     title = "custom"
+    #: Which computations apply (``"rule"``: the rule is evaluated on bid profiles; the single-item
+    #: formats of :mod:`~mechdesign.auctions.formats` are ``"single_item"``, by order statistics).
+    family = "rule"
     #: Whether the theory demands non-decreasing equilibrium bids (checked on learned results).
     monotone = False
     #: CRRA coefficient, where a subclass supports risk aversion (None: risk neutral).

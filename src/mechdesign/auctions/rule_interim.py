@@ -24,6 +24,7 @@ import numpy as np
 from mechdesign.auctions._arrays import readonly
 from mechdesign.auctions._engine import evaluate_strategy
 from mechdesign.auctions._quadrature import quantile_rule
+from mechdesign.auctions.results import UtilityLoss
 from mechdesign.errors import SpecError
 
 __all__ = ["rule_utility_loss", "rule_outcomes", "expected_allocation_and_payment"]
@@ -113,7 +114,6 @@ def rule_utility_loss(mech, strategies, grid: int = 2048):
     -------
     UtilityLoss
     """
-    from mechdesign.auctions.loss import UtilityLoss
 
     strategies = mech.check_strategies(strategies)
     grid = int(grid)
