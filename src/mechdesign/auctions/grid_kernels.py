@@ -14,7 +14,7 @@ averaging for one symmetric class in compiled code (the engine's fused path,
 import numpy as np
 from numba import njit
 
-from mechdesign.games.learning.kernels import UNDERFLOW
+from mechdesign.games.learning.kernels import gaps, softmax_into
 
 
 @njit(cache=True)
@@ -99,41 +99,11 @@ def one_class_dual_averaging(y, sigma, U, w, A, B, off, others, split, nodes, we
     for i in range(etas.size):
         eta = etas[i]
         for t in range(k):
-            top = -np.inf
             for b in range(m):
                 y[t, b] += eta * U[t, b]
-                if y[t, b] > top:
-                    top = y[t, b]
-            total = 0.0
-            for b in range(m):
-                d = y[t, b] - top
-                if d > -UNDERFLOW:
-                    x = np.exp(d)
-                    sigma[t, b] = x
-                    total += x
-                else:
-                    sigma[t, b] = 0.0
-            inv = 1.0 / total
-            for b in range(m):
-                sigma[t, b] *= inv
+        softmax_into(y, sigma)
         _one_class_utilities(sigma, w, A, B, off, others, split, nodes, weights, p, U)
-        eps = 0.0
-        util = 0.0
-        best_total = 0.0
-        for t in range(k):
-            if w[t] <= 0.0:
-                continue
-            top = -np.inf
-            current = 0.0
-            for b in range(m):
-                x = U[t, b]
-                if x > top:
-                    top = x
-                current += sigma[t, b] * x
-            if top - current > eps:
-                eps = top - current
-            util += w[t] * current
-            best_total += w[t] * top
+        eps, util, best_total = gaps(sigma, U, w)
         gap = best_total - util
         loss = 0.0
         if gap > 0.0:

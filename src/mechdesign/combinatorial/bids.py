@@ -100,22 +100,7 @@ class BidTable:
     payments and the bridges; the solving modules (``wdp``, ``payments``, ``finite``)
     work on this table, so they depend on this module and not on the auction's.
 
-    Parameters
-    ----------
-    items : list of str
-        The items on sale (unique names).
-    bids : mapping
-        ``{bidder: [(bundle, price), ...]}``; a bundle is a set (or list) of item
-        names, a price a non-negative number. A bid may also be written
-        ``{"bundle": [...], "price": ...}``. A bidder may have no bids.
-    language : {"xor", "or"}
-        Bid language of every bidder (module docstring).
-
-    Raises
-    ------
-    SpecError
-        Naming the bidder, the bid and the problem: an unknown item, a negative or
-        non-finite price, an empty bundle, the same bundle twice in one bidder's bids.
+    Parameters and errors: those of :class:`~mechdesign.combinatorial.CombinatorialAuction`.
     """
 
     def __init__(self, items: Any, bids: Any, language: str = "xor"):
