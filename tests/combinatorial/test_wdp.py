@@ -157,3 +157,14 @@ def test_against_direct_scip_and_cpsat(kind, n_items, n_bids):
             assert wd.welfare == pytest.approx(scip, rel=1e-9, abs=1e-9), (kind, seed, backend)
         cents = auc.with_prices(np.round(100 * auc.bid_price) / 100)
         assert cents.winners().welfare == pytest.approx(direct_cpsat_welfare(auc), rel=1e-12, abs=1e-9)
+
+
+def test_cached_solves_refuse_what_is_not_an_auction():
+    from mechdesign.combinatorial.wdp import model_for, solve_wdp, winners_of
+
+    for fn in (model_for, winners_of, solve_wdp):
+        with pytest.raises(SpecError, match=r"auction: a CombinatorialAuction \(got dict\)"):
+            fn({"items": ["A"]})
+    auc = CombinatorialAuction(["A", "B"], {"L1": [({"A"}, 1.0)], "G": [({"A", "B"}, 1.5)]})
+    assert winners_of(auc) is auc.winners()                  # one solve, kept with the auction
+    assert model_for(auc) is auc.wdp_model()

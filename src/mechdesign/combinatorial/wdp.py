@@ -514,6 +514,11 @@ def trivial_bound(auction: BidTable) -> float:
     return float(best.sum())
 
 
+def _check_auction(auction: Any) -> None:
+    if not isinstance(auction, BidTable):
+        raise v.fail("auction", "a CombinatorialAuction", type(auction).__name__)
+
+
 def _settings(backend: Any, time_limit: Any, mip_gap: Any, options: Any) -> tuple:
     items = tuple(sorted((str(k), repr(val)) for k, val in options.items())) if isinstance(options, Mapping) else options
     return (backend, time_limit, mip_gap, items)
@@ -522,6 +527,7 @@ def _settings(backend: Any, time_limit: Any, mip_gap: Any, options: Any) -> tupl
 def model_for(auction: BidTable, backend: str = "highs", *, time_limit: Any = None, mip_gap: Any = None,
               options: Mapping[str, Any] | None = None, participation: Sequence[int] = ()) -> WDPModel:
     """The :class:`WDPModel` of ``auction`` for these settings, built once and kept with the auction."""
+    _check_auction(auction)
     key = ("model", _settings(backend, time_limit, mip_gap, options), tuple(int(k) for k in participation))
     if key not in auction._solved:
         auction._solved[key] = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options,
@@ -532,6 +538,7 @@ def model_for(auction: BidTable, backend: str = "highs", *, time_limit: Any = No
 def winners_of(auction: BidTable, backend: str = "highs", *, time_limit: Any = None, mip_gap: Any = None,
                options: Mapping[str, Any] | None = None) -> WinnerDetermination:
     """The efficient allocation of ``auction`` for these settings, solved once and kept with the auction."""
+    _check_auction(auction)
     key = ("winners", _settings(backend, time_limit, mip_gap, options))
     if key not in auction._solved:
         model = model_for(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)
@@ -546,8 +553,7 @@ def solve_wdp(auction: BidTable, *, backend: str = "highs", time_limit: Any = No
 
     ``model`` (built for ``auction``) replaces the other settings when given.
     """
-    if not isinstance(auction, BidTable):
-        raise v.fail("auction", "a CombinatorialAuction", type(auction).__name__)
+    _check_auction(auction)
     began = time.perf_counter()
     if model is None:
         model = WDPModel(auction, backend, time_limit=time_limit, mip_gap=mip_gap, options=options)

@@ -198,10 +198,9 @@ def learn(game: LearningGame, method: str = "dual_averaging", *, iterations: int
                 fusable = False
                 fused = game.fused_dual_averaging()
                 if fused is not None:
-                    t, reached, sigma, best = _run_fused(fused, dynamics, sigma, U, t, best, stop, tol, iterations,
-                                                         time_limit, start, (rec_it, rec_time, rec_eps, rec_loss),
-                                                         report)
-                    status = "success" if reached else status
+                    t, hit, sigma, best = _run_fused(fused, dynamics, sigma, U, t, best, stop, tol, iterations,
+                                                     time_limit, start, (rec_it, rec_time, rec_eps, rec_loss), report)
+                    status = "success" if hit else status
                     break
             sigma = dynamics.step(t, sigma, U)
             t += 1
